@@ -1,0 +1,1 @@
+"""Learners, attempts and score exports on SQLite: `store`, `progress`, `export`."""

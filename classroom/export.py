@@ -1,0 +1,130 @@
+"""Scores out of the store, as rows for an instructor's spreadsheet or a school's LMS.
+
+`export_rows` gives one row per attempt, `summary_rows` one row per learner and lesson;
+`to_csv` and `to_json` turn either into text for `st.download_button`.
+
+CSV is opened by spreadsheets, which run any cell that starts with `=`, `+`, `-` or `@`
+as a formula (`=HYPERLINK(...)` in a learner's name is enough), and tab or carriage return
+can smuggle one in. Following the OWASP CSV-injection guidance, `to_csv` prefixes such
+string cells with `'`, which spreadsheets read as "this is text". Numbers stay numbers, so
+a score of -0.5 is not touched. JSON keeps every value raw: it is read by programs, not
+spreadsheets, and a changed value would be a wrong value there.
+
+Usage:
+
+    >>> from classroom.export import export_rows, summary_rows, to_csv, to_json
+    >>> csv_text = to_csv(export_rows(store))        # learner,learner_id,lesson,question,…
+    >>> json_text = to_json(summary_rows(store))     # [{"learner": "Ada", "answered": 2, …}]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from classroom.models import Attempt, states_from_attempts
+from classroom.progress import lesson_progress
+from classroom.store import Store
+
+EXPORT_COLUMNS = (
+    "learner",
+    "learner_id",
+    "lesson",
+    "question",
+    "try",
+    "score",
+    "raw_score",
+    "correct",
+    "answer",
+    "timestamp",
+)
+"""Columns of `export_rows`: `answer` is compact JSON, `timestamp` ISO-8601 UTC."""
+
+SUMMARY_COLUMNS = ("learner", "learner_id", "lesson", "answered", "solved", "total_score")
+"""Columns of `summary_rows`: `total_score` sums each question's best score."""
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""A string cell starting with one of these is a formula to a spreadsheet (OWASP)."""
+
+
+def export_rows(store: Store) -> list[dict[str, Any]]:
+    """One row per attempt, oldest first, with the columns of `EXPORT_COLUMNS`."""
+    names = {learner.id: learner.name for learner in store.list_learners()}
+    return [
+        {
+            "learner": names[attempt.learner_id],
+            "learner_id": attempt.learner_id,
+            "lesson": attempt.lesson_id,
+            "question": attempt.question_id,
+            "try": attempt.try_no,
+            "score": attempt.score,
+            "raw_score": attempt.raw_score,
+            "correct": attempt.correct,
+            "answer": attempt.answer_json,
+            "timestamp": attempt.created_at,
+        }
+        for attempt in store.attempts()
+    ]
+
+
+def summary_rows(store: Store) -> list[dict[str, Any]]:
+    """One row per learner and lesson they tried, by learner id then lesson id.
+
+    Only questions with attempts are known here (the store has no lesson models), so the
+    row says how many were answered and solved, not out of how many.
+    """
+    names = {learner.id: learner.name for learner in store.list_learners()}
+    groups: dict[tuple[int, str], list[Attempt]] = {}
+    for attempt in store.attempts():
+        groups.setdefault((attempt.learner_id, attempt.lesson_id), []).append(attempt)
+    rows = []
+    for learner_id, lesson_id in sorted(groups):
+        states = states_from_attempts(groups[learner_id, lesson_id])
+        progress = lesson_progress(sorted(states), states)
+        rows.append(
+            {
+                "learner": names[learner_id],
+                "learner_id": learner_id,
+                "lesson": lesson_id,
+                "answered": progress.answered,
+                "solved": progress.solved,
+                "total_score": progress.score_sum,
+            }
+        )
+    return rows
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as written: formula-like strings get a `'`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """RFC 4180 CSV with a header row; formula-like string cells neutralised (see module).
+
+    `columns` defaults to the keys of the first row, so an empty export with no `columns`
+    is the empty string; pass `EXPORT_COLUMNS` or `SUMMARY_COLUMNS` to always get a header.
+    """
+    rows = list(rows)
+    if columns is None:
+        columns = list(rows[0]) if rows else []
+    if not columns:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(column) for column in columns])
+    for row in rows:
+        writer.writerow([neutralise(row.get(column)) for column in columns])
+    return buffer.getvalue()
+
+
+def to_json(rows: Iterable[Mapping[str, Any]]) -> str:
+    """A JSON array of the rows, values unchanged (no formula neutralisation: see module)."""
+    return json.dumps([dict(row) for row in rows], ensure_ascii=False, indent=2)
