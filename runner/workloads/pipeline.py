@@ -1,0 +1,255 @@
+"""Pipeline parallelism, for real: p ranks train a stack of MLP blocks cut into stages.
+
+Run by hand (2 gloo ranks on CPU; the CLI `python -m runner run pipeline ...` does this):
+
+    $ cat > /tmp/spec.json <<EOF
+    {"workload": "pipeline", "schedule": "1F1B", "stages": 2, "microbatches": 4,
+     "hidden": 256, "layers_per_stage": 2, "batch": 32, "seq": 32,
+     "iterations": 3, "warmup": 1, "device": "cpu"}
+    EOF
+    $ torchrun --standalone --nproc-per-node=2 -m runner.workloads.pipeline \\
+          --spec /tmp/spec.json --out /tmp/run
+
+It writes /tmp/run/trace.json (trace v1, DESIGN.md) and /tmp/run/progress.json
+({"phase": "warmup" | "measure" | "done", "step": i, "total": n}, rewritten after each step).
+On GPUs set "device": "cuda" (NCCL, one GPU per rank, CUDA-event timing).
+
+Events: F / B / I / W from the stage methods the schedule calls, and the waits on its P2P
+work as RECV_F / RECV_B / SEND_F / SEND_B (pipeline_hooks.py); PARALAB_COMM_EVENTS=0 records
+compute only. Memory: peak activation bytes per rank (and peak CUDA allocation on GPUs).
+
+Schedules come from torch.distributed.pipelining (see runner/schedules.py for the papers):
+GPipe (arXiv 1811.06965) runs all forwards then all backwards; 1F1B (arXiv 1806.03377) runs
+1. warmup: p−r forwards on rank r, 2. steady: one backward then one forward, 3. cooldown:
+the remaining backwards; the interleaved (arXiv 2104.04473), zero-bubble (arXiv 2401.10241)
+and DualPipeV (arXiv 2412.19437) schedules hold two stages per rank. `naive` is the
+layer split without micro-batches (pipeline_naive.py).
+
+Only torch, numpy (needed by torch's shape inference) and the standard library are used;
+`runner.trace` and `runner.schedules` are stdlib-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import socket
+import tempfile
+
+for _name, _value in (
+    ("NCCL_NVLS_ENABLE", "0"),
+    ("TORCH_SYMM_MEM_DISABLE_MULTICAST", "1"),
+    ("NVSHMEM_DISABLE_NVLS", "1"),
+    ("OMP_NUM_THREADS", "1"),
+):
+    os.environ[_name] = _value  # before torch starts NCCL / OpenMP (DESIGN.md, Runner rules)
+
+import torch  # noqa: E402
+import torch.distributed as dist  # noqa: E402
+from torch.distributed.elastic.multiprocessing.errors import record  # noqa: E402
+
+from runner import schedules as catalogue  # noqa: E402
+from runner import trace as trace_v1  # noqa: E402
+from runner.workloads.pipeline_model import batch_data, build_stage, mse_loss  # noqa: E402
+from runner.workloads.pipeline_naive import NaiveStep  # noqa: E402
+from runner.workloads.timing import ActivationMeter, Recorder  # noqa: E402
+
+SPEC_INT_FIELDS = (
+    "stages",
+    "microbatches",
+    "hidden",
+    "layers_per_stage",
+    "batch",
+    "seq",
+    "iterations",
+    "warmup",
+)
+
+
+def read_spec(path: str, world_size: int) -> dict:
+    """Load SPEC.json; ValueError naming the field when it cannot run on this world."""
+    with open(path, encoding="utf-8") as f:
+        spec = json.load(f)
+    for field in ("workload", "schedule", "device", *SPEC_INT_FIELDS):
+        if field not in spec:
+            raise ValueError(f"spec.{field}: missing")
+    for field in SPEC_INT_FIELDS:
+        if not isinstance(spec[field], int) or spec[field] < 1:
+            raise ValueError(f"spec.{field}: expected a positive integer, got {spec[field]!r}")
+    if spec["workload"] != "pipeline":
+        raise ValueError(f"spec.workload: expected 'pipeline', got {spec['workload']!r}")
+    if spec["device"] not in ("cpu", "cuda"):
+        raise ValueError(f"spec.device: expected 'cpu' or 'cuda', got {spec['device']!r}")
+    if spec["stages"] != world_size:
+        raise ValueError(f"spec.stages: {spec['stages']} but torchrun started {world_size} ranks")
+    reason = catalogue.check(spec["schedule"], spec["stages"], spec["microbatches"])
+    if reason:
+        raise ValueError(f"spec.schedule: {reason}")
+    if spec["batch"] % spec["microbatches"]:
+        raise ValueError(
+            f"spec.batch: {spec['batch']} does not split into {spec['microbatches']} "
+            "equal micro-batches"
+        )
+    return spec
+
+
+def write_json_atomic(obj: dict, path: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(os.path.abspath(path)))
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(obj, f)
+    os.replace(tmp, path)
+
+
+def setup(spec: dict) -> tuple[int, int, torch.device, str]:
+    """Start the process group (NCCL on GPUs, gloo on CPU), 60 s timeout."""
+    rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    local_rank = int(os.environ.get("LOCAL_RANK", rank))
+    timeout = datetime.timedelta(seconds=60)
+    if spec["device"] == "cuda":
+        torch.cuda.set_device(local_rank)
+        device = torch.device("cuda", local_rank)
+        dist.init_process_group("nccl", timeout=timeout, device_id=device)
+        return rank, world, device, "nccl"
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", timeout=timeout)
+    return rank, world, torch.device("cpu"), "gloo"
+
+
+def make_barrier(device: torch.device):
+    if device.type == "cuda":
+        return lambda: dist.barrier(device_ids=[device.index])
+    return dist.barrier
+
+
+def build_runner(spec: dict, rank: int, device: torch.device, rec: Recorder):
+    """Stage modules for this rank, the step function, and the activation meter."""
+    name, p, m = spec["schedule"], spec["stages"], spec["microbatches"]
+    info = catalogue.info(name)
+    n_stages = p * info.stages_per_rank
+    indices = catalogue.stage_indices(name, rank, p)
+    modules = [build_stage(i, spec["hidden"], spec["layers_per_stage"]).to(device) for i in indices]
+    mem = ActivationMeter([q for mod in modules for q in mod.parameters()])
+    shape = (spec["batch"], spec["seq"], spec["hidden"])
+    x, target = batch_data(*shape, device)
+    if name == "naive":
+        naive = NaiveStep(modules[0], rank, p, shape, device, mse_loss, rec, mem)
+        return (lambda: naive.step(x, target)), mem, n_stages
+
+    from torch.distributed.pipelining import PipelineStage
+    from torch.distributed.pipelining.schedules import get_schedule_class
+
+    from runner.workloads.pipeline_hooks import instrument_stage, patch_p2p
+
+    if os.environ.get("PARALAB_COMM_EVENTS", "1") != "0":  # 0: compute events only (debug)
+        patch_p2p(rec)
+    stages = [
+        PipelineStage(mod, i, n_stages, device) for mod, i in zip(modules, indices, strict=True)
+    ]
+    for stage in stages:
+        instrument_stage(stage, rec, mem)
+    cls = get_schedule_class(name)
+    sched = cls(stages[0] if info.stages_per_rank == 1 else stages, m, loss_fn=mse_loss)
+    args = (x,) if 0 in indices else ()  # the first stage takes the whole batch
+    last = n_stages - 1 in indices  # the last stage takes the target (V: rank 0 holds both)
+
+    def step() -> None:
+        sched.step(*args, **({"target": target, "losses": []} if last else {}))
+        for mod in modules:
+            mod.zero_grad(set_to_none=True)
+
+    return step, mem, n_stages
+
+
+def run(spec: dict, out: str) -> None:
+    rank, world, device, backend = setup(spec)
+    try:
+        rec = Recorder(rank, device, make_barrier(device))
+        step, mem, _ = build_runner(spec, rank, device, rec)
+        warmup, iters = spec["warmup"], spec["iterations"]
+        total = warmup + iters
+        for i in range(total):
+            rec.active = i >= warmup
+            rec.start_iteration(i - warmup)  # barrier before every step, measured or not
+            step()
+            if rec.active:
+                rec.end_iteration()
+            if i == warmup - 1:  # warm-up done: shape inference and communicators are set up
+                mem.reset_peak()
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                    torch.cuda.reset_peak_memory_stats(device)
+            if rank == 0:
+                phase = "warmup" if i < warmup else "measure"
+                write_json_atomic(
+                    {"phase": phase, "step": i + 1, "total": total},
+                    os.path.join(out, "progress.json"),
+                )
+        memory = [{"rank": rank, "peak_bytes": int(mem.peak), "kind": "activations"}]
+        if device.type == "cuda":
+            memory.append(
+                {
+                    "rank": rank,
+                    "peak_bytes": int(torch.cuda.max_memory_allocated(device)),
+                    "kind": "allocated",
+                }
+            )
+        gathered = [None] * world if rank == 0 else None
+        dist.gather_object((rec.events, memory), gathered, dst=0)
+        if rank == 0:
+            write_trace(spec, out, backend, device, gathered)
+            write_json_atomic(
+                {"phase": "done", "step": total, "total": total},
+                os.path.join(out, "progress.json"),
+            )
+        rec.barrier()  # leave together: a rank tearing down gloo early can abort its peer
+    finally:
+        dist.destroy_process_group()
+
+
+def write_trace(spec: dict, out: str, backend: str, device: torch.device, gathered) -> None:
+    events = sorted(
+        (ev for evs, _ in gathered for ev in evs),
+        key=lambda e: (e["iteration"], e["rank"], e["start_us"]),
+    )
+    memory = [m for _, mems in gathered for m in mems]
+    cuda = device.type == "cuda"
+    meta = {
+        "backend": backend,
+        "device": device.type,
+        "gpu_name": torch.cuda.get_device_name(device) if cuda else None,
+        "world_size": len(gathered),
+        "torch": torch.__version__,
+        "recorded_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "iterations": spec["iterations"],
+        "warmup": spec["warmup"],
+        "hostname": socket.gethostname(),
+        "stages_per_rank": catalogue.info(spec["schedule"]).stages_per_rank,
+        "clock": "cuda_events" if cuda else "perf_counter_ns",
+        "comm_events": "wait on P2P work (RECV_*: time blocked waiting for the peer)",
+    }
+    trace = {
+        "version": trace_v1.VERSION,
+        "spec": spec,
+        "meta": meta,
+        "events": events,
+        "memory": memory,
+        "summary": trace_v1.summary(events, len(gathered)),
+    }
+    trace_v1.save(trace, os.path.join(out, "trace.json"))
+
+
+@record
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", required=True, help="SPEC.json (see module docstring)")
+    parser.add_argument("--out", required=True, help="folder for trace.json and progress.json")
+    ns = parser.parse_args(argv)
+    spec = read_spec(ns.spec, int(os.environ.get("WORLD_SIZE", "1")))
+    os.makedirs(ns.out, exist_ok=True)
+    run(spec, ns.out)
+
+
+if __name__ == "__main__":
+    main()
