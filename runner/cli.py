@@ -1,0 +1,177 @@
+"""Command line: run one lab job, run the background worker, list schedules.
+
+    python -m runner run pipeline --schedule 1F1B --stages 2 --microbatches 4 --out DIR
+    python -m runner worker [--db data/jobs.db] [--results data/results]
+    python -m runner schedules
+
+Bad parameters exit 2 with one line, `error: FIELD: reason`, before anything is launched.
+torch is imported only to learn its version, the GPU count and the schedules it offers, so
+`--help` and the refusals that need no machine facts are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from runner import spec as specs
+
+EXIT_FAILED = 1
+EXIT_BAD_PARAMS = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that refuses in one line (`error: ...`) instead of usage + message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_PARAMS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m runner", description="ParaLab job runner")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run one job in the foreground and write DIR/trace.json")
+    run.add_argument("workload", choices=specs.WORKLOADS)
+    run.add_argument("--schedule", required=True, help="e.g. naive, GPipe, 1F1B")
+    run.add_argument("--stages", type=int, default=2, help="ranks = pipeline depth")
+    run.add_argument("--microbatches", type=int, default=4)
+    run.add_argument("--hidden", type=int, default=specs.DEFAULT_HIDDEN)
+    run.add_argument("--layers-per-stage", type=int, default=specs.DEFAULT_LAYERS_PER_STAGE)
+    run.add_argument("--batch", type=int, default=specs.DEFAULT_BATCH)
+    run.add_argument("--seq", type=int, default=specs.DEFAULT_SEQ)
+    run.add_argument("--iterations", type=int, default=specs.DEFAULT_ITERATIONS)
+    run.add_argument("--warmup", type=int, default=specs.DEFAULT_WARMUP)
+    run.add_argument("--device", choices=specs.DEVICES, default="auto")
+    run.add_argument("--out", required=True, type=Path, help="folder for trace.json and log")
+    run.add_argument("--timeout", type=float, default=300.0, help="seconds before it is killed")
+    worker = sub.add_parser("worker", help="consume the job queue until SIGINT/SIGTERM")
+    worker.add_argument("--db", type=Path, help="default: $PARALAB_DATA_DIR/jobs.db")
+    worker.add_argument("--results", type=Path, help="default: $PARALAB_DATA_DIR/results")
+    worker.add_argument("--timeout", type=float, default=300.0, help="per-job limit, seconds")
+    worker.add_argument("--poll", type=float, default=1.0, help="seconds between queue checks")
+    sub.add_parser("schedules", help="list the schedules this torch can run")
+    return parser
+
+
+def machine() -> dict[str, Any]:
+    """Facts validation needs, from torch (imported here, lazily): version, GPUs, schedules."""
+    import torch
+
+    from runner import schedules
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return {
+        "torch": torch.__version__,
+        "gpus": gpus,
+        "schedules": schedules.available(torch),
+        "check": schedules.check,
+        "gpu_free": _gpu_free_bytes(torch, gpus),
+    }
+
+
+def _gpu_free_bytes(torch: Any, gpus: int) -> int | None:
+    """Free memory of the fullest GPU, via NVML where torch can use it, else its total size.
+
+    Not torch.cuda.mem_get_info: that would create a CUDA context on every GPU in this
+    process, which would then hold memory the ranks need for the whole run.
+    """
+    if not gpus:
+        return None
+    free = []
+    for index in range(gpus):
+        total = torch.cuda.get_device_properties(index).total_memory
+        try:
+            free.append(total - torch.cuda.device_memory_used(index))
+        except Exception:  # no NVML here: fall back to the card's size
+            free.append(total)
+    return min(free)
+
+
+def spec_from_args(args: argparse.Namespace) -> specs.JobSpec:
+    fields = {f: getattr(args, f) for f in specs.JobSpec.__dataclass_fields__}
+    return specs.from_mapping(fields)
+
+
+def _refuse(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_PARAMS
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        return _refuse(f"timeout: must be a positive number of seconds, got {args.timeout:g}")
+    try:
+        spec = spec_from_args(args)
+        facts = machine()
+        spec = specs.validate(
+            spec,
+            schedules=facts["schedules"],
+            gpus=facts["gpus"],
+            check=facts["check"],
+            gpu_free_bytes=facts["gpu_free"],
+        )
+    except specs.SpecError as exc:
+        return _refuse(str(exc))
+    from runner import launch
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stop = _stop_on_signals()
+    print(f"running {spec.schedule} on {spec.stages} {spec.device} ranks; log: {args.out}/log.txt")
+    result = launch.run(
+        spec,
+        args.out,
+        timeout_s=args.timeout,
+        log_path=args.out / "log.txt",
+        should_cancel=stop.is_set,
+        on_progress=lambda fraction, phase: print(f"progress: {fraction:4.0%} {phase}", flush=True),
+    )
+    if result.status == "done":
+        print(result.trace_path)
+        return 0
+    print(f"error: job {result.status}: {result.message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from runner import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    default = jobs.default_queue()
+    queue = jobs.JobQueue(args.db or default.db_path, args.results or default.results_dir)
+    stop = _stop_on_signals()
+    count = queue.mark_interrupted()
+    print(f"worker: {queue.db_path} ({count} job(s) marked interrupted); Ctrl-C stops", flush=True)
+    jobs.Worker(queue, timeout_s=args.timeout, poll_s=args.poll).run_forever(stop)
+    return 0
+
+
+def cmd_schedules(args: argparse.Namespace) -> int:
+    print("\n".join(machine()["schedules"]))
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGINT/SIGTERM, so a job in flight is stopped cleanly, not orphaned."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"run": cmd_run, "worker": cmd_worker, "schedules": cmd_schedules}[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os._exit(EXIT_FAILED)
