@@ -1,0 +1,33 @@
+"""ParaLab: learn how large language models are spread across GPUs.
+
+Run it with `streamlit run app.py` (the README's one-command set-up does this for you).
+This file only builds the navigation; every page is a thin file in `pages/`.
+"""
+
+import streamlit as st
+
+from ui.roles import instructor_enabled
+
+st.set_page_config(page_title="ParaLab", page_icon=":material/account_tree:", layout="wide")
+
+learn = [
+    st.Page(
+        "pages/home.py", title="Course", icon=":material/school:", url_path="home", default=True
+    ),
+    st.Page("pages/lesson.py", title="Lesson", icon=":material/menu_book:", url_path="lesson"),
+    st.Page("pages/lab.py", title="Live lab", icon=":material/science:", url_path="lab"),
+    st.Page(
+        "pages/progress.py", title="My progress", icon=":material/insights:", url_path="progress"
+    ),
+]
+sections = {"Learn": learn}
+if instructor_enabled():
+    sections["Instructor"] = [
+        st.Page(
+            "pages/instructor.py",
+            title="Scores & export",
+            icon=":material/download:",
+            url_path="instructor",
+        )
+    ]
+st.navigation(sections, expanded=True).run()

@@ -1,0 +1,80 @@
+"""Recorded traces shipped with the app (`content/traces/**/*.json`), found by their spec.
+
+A machine without GPUs still shows real GPU schedules: the recordings made on two H200s
+are committed here with their metadata, and every chart of one is labelled as recorded.
+
+    >>> from runner.gallery import scan
+    >>> [r.label for r in scan("content/traces")][:1]   # doctest: +SKIP
+    ['1F1B · p=2 · m=4 · 2× NVIDIA H200 (cuda)']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One committed trace file and the facts needed to list and match it."""
+
+    path: Path
+    schedule: str
+    stages: int
+    microbatches: int
+    device: str
+    gpu_name: str | None
+    world_size: int
+    recorded_at: str
+    bubble_fraction: float | None
+
+    @property
+    def hardware(self) -> str:
+        if self.device == "cuda" and self.gpu_name:
+            return f"{self.world_size}× {self.gpu_name}"
+        return f"{self.world_size} CPU processes (gloo)"
+
+    @property
+    def label(self) -> str:
+        return f"{self.schedule} · p={self.stages} · m={self.microbatches} · {self.hardware}"
+
+
+def _read(path: Path) -> Recording | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        spec, meta = data["spec"], data["meta"]
+        return Recording(
+            path=path,
+            schedule=str(spec["schedule"]),
+            stages=int(spec["stages"]),
+            microbatches=int(spec["microbatches"]),
+            device=str(meta.get("device", "cpu")),
+            gpu_name=meta.get("gpu_name"),
+            world_size=int(meta.get("world_size", spec["stages"])),
+            recorded_at=str(meta.get("recorded_at", "")),
+            bubble_fraction=data.get("summary", {}).get("bubble_fraction"),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def scan(directory: str | Path) -> list[Recording]:
+    """Every readable trace under `directory`, GPU recordings first, then by schedule."""
+    found = [r for p in sorted(Path(directory).rglob("*.json")) if (r := _read(p)) is not None]
+    return sorted(found, key=lambda r: (r.device != "cuda", r.schedule, r.stages, r.microbatches))
+
+
+def find(
+    recordings: list[Recording], schedule: str, stages: int, microbatches: int, device: str
+) -> Recording | None:
+    """The recording of exactly this schedule, depth and micro-batch count on `device`."""
+    for rec in recordings:
+        if (rec.schedule, rec.stages, rec.microbatches, rec.device) == (
+            schedule,
+            stages,
+            microbatches,
+            device,
+        ):
+            return rec
+    return None

@@ -1,0 +1,41 @@
+"""AppTest fixtures: every test gets its own data directory (a fresh SQLite store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from classroom.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("PARALAB_DATA_DIR", str(d))
+    monkeypatch.delenv("PARALAB_INSTRUCTOR_PASSCODE", raising=False)
+    monkeypatch.delenv("PARALAB_LESSONS", raising=False)
+    return d
+
+
+@pytest.fixture
+def store(data_dir) -> Store:
+    return Store(data_dir / "paralab.db")
+
+
+@pytest.fixture
+def learner(store):
+    return store.create_learner("Ada")
+
+
+def page(name: str, **query: str) -> AppTest:
+    """An AppTest of the whole app (so `st.navigation` knows every page), on `pages/<name>.py`."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    if name != "home":
+        at.switch_page(f"pages/{name}.py")
+    return at

@@ -1,0 +1,47 @@
+"""Course home: sign-in, the lesson list with progress, and broken lesson files."""
+
+from __future__ import annotations
+
+from tests.app.conftest import page
+
+
+def test_signed_out_home_offers_sign_in_and_lists_lessons():
+    at = page("home").run()
+    assert not at.exception
+    assert at.text_input(key="sign_in_name") is not None
+    titles = " ".join(m.value for m in at.markdown)
+    assert "Pipeline parallelism" in titles
+
+
+def test_sign_in_creates_a_learner_and_puts_the_token_in_the_url(store):
+    at = page("home").run()
+    at.text_input(key="sign_in_name").input("Grace")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    token = at.query_params["learner"]
+    token = token[0] if isinstance(token, list) else token
+    learner = store.learner_by_token(token)
+    assert learner is not None and learner.name == "Grace"
+
+
+def test_signed_in_home_shows_progress(store, learner):
+    lesson_id = "pipeline-parallelism"
+    store.record_attempt(learner.id, lesson_id, "naive-inefficiency", "b", 1.0, 1.0, True)
+    at = page("home", learner=learner.token).run()
+    assert not at.exception
+    texts = [p.proto.text for p in at.get("progress")]
+    assert any(t.startswith("1/") for t in texts), texts
+
+
+def test_a_broken_lesson_gets_an_error_card_and_the_others_still_load(tmp_path, monkeypatch):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    good = page.__globals__["ROOT"] / "content" / "lessons" / "01-pipeline-parallelism.yaml"
+    (lessons / "01-good.yaml").write_text(good.read_text())
+    (lessons / "02-broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    monkeypatch.setenv("PARALAB_LESSONS", str(lessons))
+    at = page("home").run()
+    assert not at.exception
+    assert any("02-broken.yaml" in e.value for e in at.error)
+    assert any("02-broken.yaml:" in c.value for c in at.code)
+    assert any("Pipeline parallelism" in m.value for m in at.markdown)

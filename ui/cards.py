@@ -1,0 +1,44 @@
+"""Cards shared by the course pages: a lesson with its progress, and broken lesson files."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.identity import link_params
+
+
+def lesson_card(number: int, lesson, progress, *, signed_in: bool) -> None:
+    """One lesson: title, summary, concepts and the learner's progress, with a link in."""
+    with st.container(border=True, key=f"lesson-card-{lesson.id}"):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        with left:
+            st.markdown(f"#### {number}. {lesson.title}")
+            st.markdown(lesson.summary)
+            if lesson.concepts:
+                st.caption(" · ".join(lesson.concepts))
+        with right:
+            if signed_in and progress.total:
+                st.progress(
+                    progress.solved_fraction,
+                    text=f"{progress.solved}/{progress.total} solved",
+                )
+            else:
+                st.caption(f"{progress.total} questions")
+            st.page_link(
+                "pages/lesson.py",
+                label="Open lesson →",
+                query_params={**link_params(), "lesson": lesson.id},
+            )
+
+
+def broken_lesson_cards(broken: dict[str, list]) -> None:
+    """An error card per lesson file that failed to load, listing its located problems."""
+    for path, problems in broken.items():
+        with st.container(border=True, key=f"broken-{path}"):
+            st.error(
+                f"**{path}** could not be loaded ({len(problems)} problem"
+                f"{'s' if len(problems) != 1 else ''}); the other lessons work.",
+                icon=":material/error:",
+            )
+            st.code("\n".join(str(p) for p in problems), language="text")
+            st.caption("Fix the file and reload, or run `python -m lessons validate`.")

@@ -1,0 +1,83 @@
+"""Shared, cached handles for the pages: the progress store, the lesson catalogue, the job queue.
+
+This is the page layer (it imports Streamlit); the packages it wraps (`lessons`,
+`classroom`, `runner`) stay free of it. Every `st.cache_*` of the app lives here, so a
+rerun of a page never reopens the database or re-reads unchanged lessons.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from classroom.store import Store, data_dir
+from lessons.loader import Catalog, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACE_DIR = ROOT / "content" / "traces"
+
+
+@st.cache_resource(show_spinner=False)
+def _store(directory: str) -> Store:
+    return Store(Path(directory) / "paralab.db")
+
+
+def store() -> Store:
+    """The progress store (SQLite in WAL mode under the data directory)."""
+    return _store(str(data_dir()))
+
+
+def _lesson_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
+    """Names and modification times of the lesson files: the catalogue's cache key."""
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.y*ml")))
+
+
+@st.cache_data(show_spinner=False)
+def _catalog(directory: str, stamp: tuple[tuple[str, float], ...]) -> Catalog:
+    del stamp  # part of the cache key only: an edited lesson file is read again
+    return load_catalog(Path(directory))
+
+
+def lesson_dir() -> Path:
+    """`$PARALAB_LESSONS` or `content/lessons`."""
+    return Path(os.environ.get("PARALAB_LESSONS", ROOT / "content" / "lessons"))
+
+
+def catalog() -> Catalog:
+    """All lessons, re-read only when a file in the lesson folder changes."""
+    directory = lesson_dir()
+    return _catalog(str(directory), _lesson_stamp(directory))
+
+
+@st.cache_resource(show_spinner=False)
+def _job_queue(directory: str):
+    from runner.jobs import JobQueue, ensure_worker_thread
+
+    queue = JobQueue(Path(directory) / "jobs.db", Path(directory) / "results")
+    queue.mark_interrupted()
+    ensure_worker_thread(queue)
+    return queue
+
+
+def job_queue():
+    """The persistent lab job queue, with one background worker thread per server process.
+
+    A job that was running when the server stopped is marked interrupted at start-up.
+    """
+    return _job_queue(str(data_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def machine() -> dict:
+    """What this server can run: torch version, GPU count and the schedules torch has."""
+    import torch
+
+    from runner import schedules
+
+    return {
+        "torch": torch.__version__.split("+")[0],
+        "gpus": torch.cuda.device_count() if torch.cuda.is_available() else 0,
+        "schedules": schedules.available(torch),
+    }
