@@ -78,8 +78,10 @@ class Costs:
     def from_trace(cls, trace: dict) -> Costs:
         """Mean duration of each kind measured in a real run (iteration-independent).
 
-        A kind the run did not use is derived: I = W = B/2, or B = I + W. ``comm`` is the
-        mean of the measured point-to-point events, 0 when none were recorded.
+        A kind the run did not use is derived: I = W = B/2, or B = I + W. ``comm`` stays 0:
+        the recorded SEND/RECV events are *waits*, mostly time spent blocked on a neighbour
+        (the bubble itself), not transfer times, so their mean would count idle time twice.
+        The gap between a run and its prediction is therefore transfers plus noise.
         """
         sums: dict[str, list[float]] = {}
         for e in trace.get("events", []):
@@ -88,14 +90,12 @@ class Costs:
         if "F" not in mean:
             raise ValueError("trace has no F events to measure costs from")
         b = mean.get("B", mean.get("I", 0.0) + mean.get("W", 0.0))
-        comm = [mean[k] for k in ("SEND_F", "RECV_F", "SEND_B", "RECV_B") if k in mean]
         return cls(
             activation_bytes=_bytes_per_microbatch(trace),
             f=mean["F"],
             b=b,
             i=mean.get("I", b / 2),
             w=mean.get("W", b / 2),
-            comm=sum(comm) / len(comm) if comm else 0.0,
             model="measured",
         )
 

@@ -37,6 +37,7 @@ import json
 import os
 import socket
 import tempfile
+import time
 
 for _name, _value in (
     ("NCCL_NVLS_ENABLE", "0"),
@@ -142,12 +143,13 @@ def build_runner(spec: dict, rank: int, device: torch.device, rec: Recorder):
 
     from runner.workloads.pipeline_hooks import instrument_stage, patch_p2p
 
-    if os.environ.get("PARALAB_COMM_EVENTS", "1") != "0":  # 0: compute events only (debug)
+    instrumented = instrumentation_on()
+    if instrumented and os.environ.get("PARALAB_COMM_EVENTS", "1") != "0":  # 0: compute only
         patch_p2p(rec)
     stages = [
         PipelineStage(mod, i, n_stages, device) for mod, i in zip(modules, indices, strict=True)
     ]
-    for stage in stages:
+    for stage in stages if instrumented else ():
         instrument_stage(stage, rec, mem)
     cls = get_schedule_class(name)
     sched = cls(stages[0] if info.stages_per_rank == 1 else stages, m, loss_fn=mse_loss)
@@ -162,6 +164,20 @@ def build_runner(spec: dict, rank: int, device: torch.device, rec: Recorder):
     return step, mem, n_stages
 
 
+def instrumentation_on() -> bool:
+    """PARALAB_INSTRUMENT=0 runs the same steps with no wrappers (the overhead benchmark)."""
+    return os.environ.get("PARALAB_INSTRUMENT", "1") != "0"
+
+
+def timed_step(step, device: torch.device) -> float:
+    """Run one step; its wall time in µs on this rank (after the GPU has finished it)."""
+    t0 = time.perf_counter_ns()
+    step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter_ns() - t0) / 1000.0
+
+
 def run(spec: dict, out: str) -> None:
     rank, world, device, backend = setup(spec)
     try:
@@ -169,10 +185,13 @@ def run(spec: dict, out: str) -> None:
         step, mem, _ = build_runner(spec, rank, device, rec)
         warmup, iters = spec["warmup"], spec["iterations"]
         total = warmup + iters
+        walls: list[float] = []
         for i in range(total):
-            rec.active = i >= warmup
+            rec.active = i >= warmup and instrumentation_on()
             rec.start_iteration(i - warmup)  # barrier before every step, measured or not
-            step()
+            wall = timed_step(step, device)
+            if i >= warmup:
+                walls.append(wall)
             if rec.active:
                 rec.end_iteration()
             if i == warmup - 1:  # warm-up done: shape inference and communicators are set up
@@ -198,7 +217,7 @@ def run(spec: dict, out: str) -> None:
         gathered = [None] * world if rank == 0 else None
         dist.gather_object((rec.events, memory), gathered, dst=0)
         if rank == 0:
-            write_trace(spec, out, backend, device, gathered)
+            write_trace(spec, out, backend, device, gathered, walls)
             write_json_atomic(
                 {"phase": "done", "step": total, "total": total},
                 os.path.join(out, "progress.json"),
@@ -208,7 +227,9 @@ def run(spec: dict, out: str) -> None:
         dist.destroy_process_group()
 
 
-def write_trace(spec: dict, out: str, backend: str, device: torch.device, gathered) -> None:
+def write_trace(
+    spec: dict, out: str, backend: str, device: torch.device, gathered, walls: list[float]
+) -> None:
     events = sorted(
         (ev for evs, _ in gathered for ev in evs),
         key=lambda e: (e["iteration"], e["rank"], e["start_us"]),
@@ -228,14 +249,19 @@ def write_trace(spec: dict, out: str, backend: str, device: torch.device, gather
         "stages_per_rank": catalogue.info(spec["schedule"]).stages_per_rank,
         "clock": "cuda_events" if cuda else "perf_counter_ns",
         "comm_events": "wait on P2P work (RECV_*: time blocked waiting for the peer)",
+        "instrumented": instrumentation_on(),
     }
+    summary = trace_v1.summary(events, len(gathered))
+    # rank 0's wall time per measured step, barrier excluded: compares runs with and
+    # without instrumentation (bench/bench_runner.py)
+    summary["step_wall_us"] = sum(walls) / len(walls) if walls else 0.0
     trace = {
         "version": trace_v1.VERSION,
         "spec": spec,
         "meta": meta,
         "events": events,
         "memory": memory,
-        "summary": trace_v1.summary(events, len(gathered)),
+        "summary": summary,
     }
     trace_v1.save(trace, os.path.join(out, "trace.json"))
 
