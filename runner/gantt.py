@@ -128,7 +128,10 @@ def _pct(x: float) -> str:
 
 
 def panel_title(trace: dict, iteration: int | None = None) -> str:
-    """'Measured · 1F1B — bubble 23.1 % of rank-time · 30.0 % of ideal compute · textbook …'."""
+    """'Measured · 1F1B — bubble 23.1 % of rank-time · 30.0 % of ideal compute'.
+
+    Short enough for a narrow column; the textbook formula is shown beside the chart.
+    """
     _, it = _panel_events(trace, iteration)
     b = bubble(trace, iteration=it)
     schedule = trace.get("spec", {}).get("schedule", "?")
@@ -136,8 +139,6 @@ def panel_title(trace: dict, iteration: int | None = None) -> str:
         f"<b>{style.panel_name(trace)} · {schedule}</b> — bubble {_pct(b['idle_over_total'])}"
         f" of rank-time · {_pct(b['idle_over_ideal'])} of ideal compute"
     )
-    if b["textbook"] is not None:
-        title += f" · textbook (p−1)/(m+p−1) = {_pct(b['textbook'])}"
     return title
 
 

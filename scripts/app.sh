@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh app
-exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" "$@"
+exec .venv/bin/python -m ui.serve --server.port "${PORT:-8501}" "$@"

@@ -63,3 +63,18 @@ def show_trace(trace: dict, key: str) -> None:
     )
     if trace.get("memory"):
         st.plotly_chart(gantt.memory_figure(trace), key=f"{key}-mem", width="stretch")
+
+
+def show_prediction(predicted: dict, key: str) -> None:
+    """A simulated schedule alone: its bubble in both conventions and its Gantt chart."""
+    b = predicted["summary"]["bubble"]
+    cols = st.columns(3)
+    cols[0].metric("Predicted bubble", f"{b['idle_over_total']:.1%}", help="idle ÷ (ranks × step)")
+    cols[1].metric("Of ideal time", f"{b['idle_over_ideal']:.1%}", help="idle ÷ busy compute")
+    if b.get("textbook") is not None:
+        cols[2].metric("Textbook (p−1)/(m+p−1)", f"{b['textbook']:.1%}")
+    st.caption(
+        "Predicted with unit costs (F = 1, B = 2, I = W = 1, transfers free): the schedule's "
+        "shape, before any run. Time is in units of one forward pass."
+    )
+    st.plotly_chart(gantt.figure(predicted), key=f"{key}-gantt", width="stretch")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from runner import gallery
+from runner import gallery, simulate
 from runner.spec import SpecError, from_mapping, validate
-from ui.charts import show_trace
-from ui.resources import TRACE_DIR, job_queue, machine
+from ui.charts import show_prediction, show_trace
+from ui.resources import ROOT, TRACE_DIR, job_queue, machine
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 
@@ -58,28 +58,65 @@ def submit(raw: dict, slot: str) -> None:
     st.session_state[slot] = job.id
 
 
+@st.fragment
 def lab_block(block) -> None:
-    """A lab preset inside a lesson: caption, Run button, progress, charts, recording."""
+    """A lab preset inside a lesson: a recording, the prediction, or a run made here.
+
+    A fragment: switching views or starting a run reruns this card, not the whole lesson.
+    Only the chosen view is drawn, so a lesson with many labs stays quick.
+    """
     spec = dict(block.spec)
-    slot = f"lab-job-{block.id}"
+    m = spec.get("microbatches", 1)
     with st.container(border=True, key=f"lab-{block.id}"):
         st.markdown(f"**:material/science: Live lab — {describe(spec)}**")
         if block.caption:
             st.caption(block.caption)
-        recorded = gallery.find(
-            recordings(), spec["schedule"], spec["stages"], spec.get("microbatches", 1), "cuda"
-        )
-        tabs = st.tabs(["Run it here", "Recorded on GPUs"] if recorded else ["Run it here"])
-        with tabs[0]:
-            if st.button("Run this job", key=f"run-{block.id}", type="primary"):
-                submit(spec, slot)
-            if slot in st.session_state:
-                job_view(st.session_state[slot], key=f"view-{block.id}")
-            else:
-                st.caption("Runs a real multi-process PyTorch job on this server.")
-        if recorded:
-            with tabs[1]:
-                show_recording(recorded, key=f"rec-{block.id}")
+        rec = recording_for(spec["schedule"], spec["stages"], m, block.trace)
+        views = ([f"Recorded on {rec.hardware}"] if rec else []) + ["Predicted", "Run it here"]
+        view = st.segmented_control(
+            "View", views, default=views[0], key=f"labview-{block.id}",
+            label_visibility="collapsed",
+        )  # fmt: skip
+        if view == "Run it here":
+            run_view(spec, f"lab-job-{block.id}", key=f"view-{block.id}")
+        elif view == "Predicted":
+            predicted_view(spec["schedule"], spec["stages"], m, key=f"pred-{block.id}")
+        elif rec is not None:
+            show_recording(rec, key=f"rec-{block.id}")
+
+
+def recording_for(schedule: str, stages: int, m: int, path: str | None):
+    """The block's own trace file, else the GPU recording of this spec, else the CPU one."""
+    recs = recordings()
+    if path:
+        return next((r for r in recs if r.path.resolve() == (ROOT / path).resolve()), None)
+    return gallery.find(recs, schedule, stages, m, "cuda") or gallery.find(
+        recs, schedule, stages, m, "cpu"
+    )
+
+
+def run_view(spec: dict, slot: str, key: str) -> None:
+    """Run button (or why this spec cannot run here), then the run's progress and charts."""
+    _, problem = checked_spec(spec)
+    if problem:
+        st.info(f"This preset cannot run on this server ({problem}). See the other views.")
+        return
+    if st.button("Run this job", key=f"{key}-run", type="primary"):
+        submit(spec, slot)
+    if slot in st.session_state:
+        job_view(st.session_state[slot], key=key)
+    else:
+        st.caption("Runs a real multi-process PyTorch job on this server, in the background.")
+
+
+def predicted_view(schedule: str, stages: int, m: int, key: str) -> None:
+    """The simulator's schedule with unit costs (F = 1, B = 2), no run needed."""
+    try:
+        predicted = simulate.predict(schedule, stages, m)
+    except (ValueError, simulate.DeadlockError) as err:
+        st.warning(f"No prediction for this preset: {err}")
+        return
+    show_prediction(predicted, key=key)
 
 
 def show_recording(rec: gallery.Recording, key: str) -> None:
@@ -136,7 +173,9 @@ def run_form(info: dict) -> None:
     max_ranks = info["gpus"] if info["gpus"] >= 2 else 4
     with st.form("lab_form", border=True):
         c1, c2, c3 = st.columns(3)
-        schedule = c1.selectbox("Schedule", info["schedules"], index=0, key="lab_schedule")
+        names = info["schedules"]
+        default = names.index("1F1B") if "1F1B" in names else 0
+        schedule = c1.selectbox("Schedule", names, index=default, key="lab_schedule")
         stages = c2.number_input("Stages (ranks) p", 2, max_ranks, 2, key="lab_stages")
         batch = defaults.batch
         divisors = [d for d in range(1, batch + 1) if batch % d == 0]

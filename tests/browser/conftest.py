@@ -39,7 +39,7 @@ def _free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` in its own process group, on 127.0.0.1:<free port>."""
+    """`python -m ui.serve` (streamlit run app.py) in its own process group, on a free port."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir

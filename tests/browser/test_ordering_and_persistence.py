@@ -83,28 +83,36 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
     tp_box = card(page, tp_lesson, tp_q)
     tp_box.scroll_into_view_if_needed()
     order_texts = {i.id: i.text for i in tp_q.items}
-    picker = tp_box.locator(f"[class*='st-key-q-{tp_lesson.id}-{tp_q.id}-pick-'] input")
+    pick = f"[class*='st-key-q-{tp_lesson.id}-{tp_q.id}-pick-']"
+    picker = tp_box.locator(f"{pick} input")
     up = tp_box.locator(f".st-key-q-{tp_lesson.id}-{tp_q.id}-up button")
 
-    def position_of_picked(expected_text: str) -> int:
-        """The picked card's position as the picker shows it, once the rerun has settled."""
+    def picked_at(position: int | None, text: str) -> int:
+        """Wait until the picker shows `text` (at `position`, if given); return its position.
+
+        The picker is re-created on every move, and the old one lingers until the rerun
+        ends: wait for a picker showing the new position, then for the old one to go.
+        """
+        if position is not None:
+            moved = tp_box.locator(f"{pick} input[value^='{position}. ']")
+            expect(moved).to_have_count(1, timeout=20_000)
         settle(page)
         expect(picker).to_have_count(1)
-        expect(picker).to_have_value(re.compile(r"\d+\. " + re.escape(expected_text)))
-        return int(re.match(r"(\d+)\. ", picker.input_value()).group(1))
+        value = picker.input_value()
+        assert text in value, value
+        return int(re.match(r"(\d+)\. ", value).group(1))
 
     for pos, item in enumerate(tp_q.correct_order()):
+        text = order_texts[item][:25]
         picker.focus()
-        page.keyboard.type(order_texts[item][:25])
+        page.keyboard.type(text)
         page.keyboard.press("Enter")
-        current = position_of_picked(order_texts[item][:25])
-        while current > pos + 1:  # Move up until the card sits at position pos + 1
+        current = picked_at(None, text)
+        while current > pos + 1:  # "Move up" until the card sits at position pos + 1
             expect(up).to_be_enabled()
             up.focus()
             page.keyboard.press("Enter")
-            moved = position_of_picked(order_texts[item][:25])
-            assert moved == current - 1
-            current = moved
+            current = picked_at(current - 1, text)  # the card moved up one place
     tp_box.get_by_role("button", name="Submit").focus()
     page.keyboard.press("Enter")
     tp_box.get_by_text(re.compile(r"Correct — score 100%")).wait_for()

@@ -1,0 +1,31 @@
+"""The live lab in Chromium: a real torchrun job started from the page, its progress, its chart."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted(server, page):
+    page.goto(server.url + "/lab")
+    run = page.get_by_role("tabpanel", name="Run")
+    run.get_by_role("button", name="Run", exact=True).click()
+    # Progress while the job is queued or running (a fragment polls the job's row).
+    expect(run.get_by_test_id("stProgress")).to_be_visible(timeout=30_000)
+    # Then the measured chart with both bubble figures, from a real trace.
+    expect(run.get_by_text("Measured bubble")).to_be_visible(timeout=120_000)
+    expect(run.get_by_text("Predicted bubble")).to_be_visible()
+    expect(run.locator(".js-plotly-plot").first).to_be_visible()
+    expect(run.get_by_text("Measured · 1F1B")).to_be_visible()
+    table = run.get_by_test_id("stDataFrame")
+    expect(table).to_be_visible()
+    # The job ran for real: its trace is on disk under the server's data directory.
+    traces = list((server.data_dir / "results").glob("*/trace.json"))
+    assert len(traces) == 1
+
+
+def test_recordings_are_browsable_without_a_gpu(server, page):
+    page.goto(server.url + "/lab")
+    page.get_by_role("tab", name="Recordings").click()
+    panel = page.get_by_role("tabpanel", name="Recordings")
+    expect(panel.get_by_text("Recorded on 2× NVIDIA H200")).to_be_visible(timeout=30_000)
+    expect(panel.locator(".js-plotly-plot").first).to_be_visible()
