@@ -95,6 +95,22 @@ def recording_for(schedule: str, stages: int, m: int, path: str | None):
     )
 
 
+def lab_comparison(block) -> None:
+    """After a "predict, then run" answer: what the lab measured, and where to look."""
+    spec = dict(block.spec)
+    rec = recording_for(spec["schedule"], spec["stages"], spec.get("microbatches", 1), block.trace)
+    measured = ""
+    if rec is not None and rec.bubble_fraction is not None:
+        measured = (
+            f" Measured on {rec.hardware}: bubble **{rec.bubble_fraction:.1%}** of rank-time."
+        )
+    st.info(
+        f"Now compare with the lab **{describe(spec)}** in this lesson "
+        f"(recorded, predicted, or run it yourself).{measured}",
+        icon=":material/science:",
+    )
+
+
 def run_view(spec: dict, slot: str, key: str) -> None:
     """Run button (or why this spec cannot run here), then the run's progress and charts."""
     _, problem = checked_spec(spec)

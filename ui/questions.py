@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.grading import final_score, grade
+from ui.lab_panel import lab_comparison
 from ui.ordering import initial_order, ordering_input
 from ui.resources import store
 
@@ -33,6 +34,8 @@ def render_question(lesson, question, number: int, learner, state) -> None:
             _submit_row(lesson, question, key, learner, state, answer)
         if state:
             _feedback(question, key, state, locked)
+            if question.lab:
+                lab_comparison(lesson.lab(question.lab))
 
 
 def _locked(question, state) -> bool:

@@ -112,3 +112,13 @@ def test_answers_survive_a_new_session(learner, store, lesson):
     assert any("Correct" in s.value for s in at.success)
     assert at.radio(key=key(lesson, q, "radio")).value == right
     assert at.radio(key=key(lesson, q, "radio")).disabled
+
+
+def test_a_predict_then_run_answer_points_to_the_lab_and_its_measurement(learner, lesson):
+    q = next(q for q in lesson.questions() if q.lab and q.type == "numeric")
+    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at.number_input(key=key(lesson, q, "num")).set_value(q.answer)
+    at.button(key=key(lesson, q, "submit")).click().run()
+    assert not at.exception
+    note = next(i.value for i in at.info if "Now compare with the lab" in i.value)
+    assert "Measured on 2× NVIDIA H200" in note  # the committed recording of that preset
