@@ -115,6 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             gpus=facts["gpus"],
             check=facts["check"],
             gpu_free_bytes=facts["gpu_free"],
+            torch_version=facts["torch"],
         )
     except specs.SpecError as exc:
         return _refuse(str(exc))

@@ -144,6 +144,34 @@ def check(schedule: str, ranks: int, microbatches: int) -> str | None:
     return None
 
 
+GLOO_V_MIN_TORCH = (2, 13)
+"""Oldest torch seen to run V schedules on gloo. With torch 2.11, the V schedules' first step
+sends between the two stages one rank holds (stage p−1 to stage p) through the process group,
+and gloo has no connection from a rank to itself ("Pair is not connected"); 2.13 runs them.
+NCCL can send to itself, so GPUs are not affected."""
+
+
+def _version(text: str) -> tuple[int, int]:
+    parts = text.split("+")[0].split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return (0, 0)
+
+
+def backend_problem(schedule: str, device: str, torch_version: str) -> str | None:
+    """One-line reason this schedule cannot run on `device` with this torch, or None."""
+    if device != "cpu" or schedule not in CATALOGUE or info(schedule).placement != "v":
+        return None
+    if _version(torch_version) >= GLOO_V_MIN_TORCH:
+        return None
+    need = ".".join(map(str, GLOO_V_MIN_TORCH))
+    return (
+        f"{schedule} on CPU (gloo) needs torch {need} or later: torch {torch_version} sends "
+        "between the two stages of one rank through gloo, which cannot send to itself"
+    )
+
+
 def bubble_warning(schedule: str, ranks: int, microbatches: int) -> str | None:
     """A warning where the choice is known to leave a large bubble (m < p)."""
     if schedule != "naive" and microbatches < ranks:

@@ -159,12 +159,14 @@ def validate(
     gpus: int,
     check: Callable[[str, int, int], str | None] | None = None,
     gpu_free_bytes: int | None = None,
+    torch_version: str | None = None,
 ) -> JobSpec:
     """Check `spec` against this machine; return it with its schedule and device resolved.
 
     `schedules`: names the installed torch offers (`naive` is always available);
     `gpus`: CUDA devices visible; `check(schedule, ranks, microbatches)`: the schedule's own
-    refusal reason or None; `gpu_free_bytes`: free memory of the smallest GPU, if known.
+    refusal reason or None; `gpu_free_bytes`: free memory of the smallest GPU, if known;
+    `torch_version`: the installed torch, for schedules a backend cannot run on it.
     """
     schedule = _resolve_schedule(spec.schedule, schedules)
     device = spec.device
@@ -184,6 +186,12 @@ def validate(
         reason = check(schedule, spec.stages, spec.microbatches)
         if reason:  # the schedule's rules are about how many micro-batches p ranks need
             raise SpecError("microbatches", reason)
+    if torch_version is not None:
+        from runner.schedules import backend_problem
+
+        problem = backend_problem(schedule, device, torch_version)
+        if problem:
+            raise SpecError("schedule", problem)
     _check_memory(spec, device, gpu_free_bytes)
     return dataclasses.replace(spec, schedule=schedule, device=device)
 

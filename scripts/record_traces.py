@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runner import launch, schedules, simulate
-from runner.spec import JobSpec, validate
+from runner.spec import JobSpec, SpecError, validate
 from runner.trace import load
 
 
@@ -129,7 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     start, failed = time.monotonic(), 0
     for spec in matrix(args, available):
-        validate(spec, schedules=available, gpus=gpus, check=schedules.check)
+        try:
+            validate(
+                spec, schedules=available, gpus=gpus, check=schedules.check,
+                torch_version=torch.__version__,
+            )  # fmt: skip
+        except SpecError as err:
+            print(f"skip {spec.schedule} m={spec.microbatches}: {err}", flush=True)
+            continue
         trace = record_one(spec, args.out, args.timeout)
         failed += trace is None
         if trace is not None:

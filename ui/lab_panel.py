@@ -41,7 +41,11 @@ def checked_spec(raw: dict):
 
     try:
         spec = validate(
-            from_mapping(raw), schedules=info["schedules"], gpus=info["gpus"], check=schedules.check
+            from_mapping(raw),
+            schedules=info["schedules"],
+            gpus=info["gpus"],
+            check=schedules.check,
+            torch_version=info["torch"],
         )
     except SpecError as err:
         return None, str(err)

@@ -130,3 +130,14 @@ def test_check_agrees_with_what_torch_constructs():
     for key, ok in json.loads(res.stdout.splitlines()[-1]).items():
         name, p, m = key.split()
         assert (schedules.check(name, int(p), int(m)) is None) == ok, key
+
+
+def test_v_schedules_on_gloo_need_a_torch_that_skips_self_sends():
+    from runner.schedules import backend_problem
+
+    for name in ("ZBVZeroBubble", "DualPipeV"):
+        reason = backend_problem(name, "cpu", "2.11.0+cu130")
+        assert reason and "2.13" in reason and "gloo" in reason
+        assert backend_problem(name, "cpu", "2.13.0+cpu") is None
+        assert backend_problem(name, "cuda", "2.11.0+cu130") is None  # NCCL sends to itself
+    assert backend_problem("1F1B", "cpu", "2.8.0") is None

@@ -118,3 +118,17 @@ def test_key_is_stable_and_sensitive():
     assert key != spec.key("2.12.0", "cpu")
     assert key != spec.key("2.13.0", "cuda")
     assert key != dataclasses.replace(spec, hidden=256).key("2.13.0", "cpu")
+
+
+def test_validate_refuses_a_v_schedule_on_gloo_with_an_old_torch_naming_the_schedule():
+    import pytest
+
+    from runner.spec import SpecError, from_mapping, validate
+
+    spec = from_mapping({"schedule": "ZBVZeroBubble", "stages": 2, "microbatches": 4})
+    with pytest.raises(SpecError) as err:
+        validate(spec, schedules=["ZBVZeroBubble"], gpus=0, torch_version="2.11.0")
+    assert err.value.field == "schedule"
+    assert (
+        validate(spec, schedules=["ZBVZeroBubble"], gpus=0, torch_version="2.13.0").device == "cpu"
+    )
