@@ -235,10 +235,7 @@ class Lesson(Strict):
 
     def question(self, question_id: str) -> QuestionBase:
         """The question with this id (KeyError if none)."""
-        for q in self.questions():
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
+        return _by_id(self.questions(), question_id)
 
     def labs(self) -> list[LabBlock]:
         """The lab blocks, in lesson order."""
@@ -246,11 +243,16 @@ class Lesson(Strict):
 
     def lab(self, lab_id: str) -> LabBlock:
         """The lab block with this id (KeyError if none)."""
-        for block in self.labs():
-            if block.id == lab_id:
-                return block
-        raise KeyError(lab_id)
+        return _by_id(self.labs(), lab_id)
 
     @property
     def total_points(self) -> float:
         return sum(q.points for q in self.questions())
+
+
+def _by_id(blocks: list, block_id: str):
+    """The block with this id among `blocks`; KeyError naming the id if none."""
+    for block in blocks:
+        if block.id == block_id:
+            return block
+    raise KeyError(block_id)

@@ -4,17 +4,13 @@ $ python scripts/screenshot.py http://localhost:8501/home /tmp/home.png [--wait 
 """
 
 import argparse
+import sys
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # the flags the browser tests use
 
 
 def main() -> None:
@@ -25,7 +21,7 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=1400)
     args = ap.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": args.width, "height": 900})
         page.goto(args.url)
         page.wait_for_selector("[data-testid='stApp']")
