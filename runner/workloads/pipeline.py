@@ -36,6 +36,7 @@ import datetime
 import json
 import os
 import socket
+import sys
 import tempfile
 import time
 
@@ -279,3 +280,9 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+    # Leave without running C++ destructors: about once in 60 CPU runs, a gloo thread still
+    # joinable at interpreter exit aborted the rank ("terminate called without an active
+    # exception") after trace.json was complete, and the job was reported failed.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
