@@ -97,6 +97,31 @@ def summary_rows(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
+def question_rows(store: Store, lesson_id: str, question_ids: Sequence[str]) -> list[dict]:
+    """The class on one lesson, a row per question in lesson order (an instructor's live view).
+
+    `answered`: learners with at least one try; `solved`: learners who got it right;
+    `mean_best`: their mean best score (None before anyone answered); `mean_tries`: likewise.
+    """
+    per_learner: dict[int, list[Attempt]] = {}
+    for attempt in store.attempts(lesson_id=lesson_id):
+        per_learner.setdefault(attempt.learner_id, []).append(attempt)
+    states = [states_from_attempts(attempts) for attempts in per_learner.values()]
+    rows = []
+    for qid in question_ids:
+        mine = [s[qid] for s in states if qid in s]
+        rows.append(
+            {
+                "question": qid,
+                "answered": len(mine),
+                "solved": sum(s.solved for s in mine),
+                "mean_best": sum(s.best_score for s in mine) / len(mine) if mine else None,
+                "mean_tries": sum(s.tries for s in mine) / len(mine) if mine else None,
+            }
+        )
+    return rows
+
+
 def neutralise(value: Any) -> Any:
     """A CSV cell that a spreadsheet shows as written: formula-like strings get a `'`."""
     if isinstance(value, bool):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from classroom.export import export_rows, summary_rows, to_csv, to_json
+from ui.class_view import live_class_view
 from ui.resources import store
 from ui.roles import instructor_unlocked
 
@@ -17,6 +18,9 @@ a, b, c = st.columns(3)
 a.metric("Learners who answered", len(learners))
 b.metric("Attempts", len(attempts))
 c.metric("Lessons touched", len({row["lesson"] for row in attempts}))
+
+st.subheader("Live: the class on one lesson")
+live_class_view()
 
 if not attempts:
     st.info("No answers yet. Scores appear here as soon as learners submit answers.")

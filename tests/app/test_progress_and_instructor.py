@@ -46,3 +46,17 @@ def test_instructor_unlocks_with_the_passcode_and_exports(monkeypatch, learner, 
     assert len(at.get("download_button")) == 3
     summary = next(d.value for d in at.dataframe if "lesson" in d.value.columns)
     assert summary.shape[0] == 1
+
+
+def test_the_live_class_view_counts_each_questions_answers(monkeypatch, learner, store):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    lesson = "pipeline-parallelism"
+    store.record_attempt(learner.id, lesson, "bubble-p4-m4", 0.43, 1.0, 1.0, True)
+    at = page("instructor").run()
+    at.text_input(key="instructor_code").input("s3cret")
+    at.button[0].click().run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "mean_best" in d.value.columns)
+    row = table[table["question"] == "bubble-p4-m4"].iloc[0]
+    assert row["answered"] == 1 and row["solved"] == 1
+    assert (table["question"] != "bubble-p4-m4").sum() == len(table) - 1

@@ -158,3 +158,26 @@ def test_any_text_cell_reads_back_as_itself_or_quoted(value: str) -> None:
     expected = "'" + value if value.startswith(FORMULA_PREFIXES) else value
     # csv in universal-newline-free mode keeps \r and \n inside quoted cells as written
     assert [row["cell"] for row in parsed] == [expected]
+
+
+def test_question_rows_summarise_the_class_per_question_in_lesson_order(tmp_path):
+    from classroom.export import question_rows
+
+    store = Store(tmp_path / "class.db")
+    ada, bob = store.create_learner("Ada"), store.create_learner("Bob")
+    store.record_attempt(ada.id, "L", "q2", "x", 0.0, 0.0, False)
+    store.record_attempt(ada.id, "L", "q2", "y", 1.0, 0.75, True)
+    store.record_attempt(bob.id, "L", "q2", "x", 0.5, 0.5, False)
+    store.record_attempt(bob.id, "other", "q1", "z", 1.0, 1.0, True)  # another lesson
+    rows = question_rows(store, "L", ["q1", "q2"])
+    assert rows[0] == {
+        "question": "q1",
+        "answered": 0,
+        "solved": 0,
+        "mean_best": None,
+        "mean_tries": None,
+    }
+    assert rows[1]["question"] == "q2"
+    assert (rows[1]["answered"], rows[1]["solved"]) == (2, 1)
+    assert rows[1]["mean_best"] == (0.75 + 0.5) / 2  # Ada's best 0.75, Bob's 0.5
+    assert rows[1]["mean_tries"] == 1.5
