@@ -58,7 +58,12 @@ def validate(paths: Sequence[str], out: Any = None) -> int:
     for problem in problems:
         print(problem, file=out)
     if problems:
-        print(f"FAILED: {len(problems)} problems in {len(catalog.broken)} files", file=sys.stderr)
+        n, files_n = len(problems), len(catalog.broken)
+        out.flush()  # the problems first, then the summary on stderr (stdout: one per line)
+        print(
+            f"FAILED: {n} problem{'s' * (n != 1)} in {files_n} file{'s' * (files_n != 1)}",
+            file=sys.stderr,
+        )
         return 1
     print(f"OK: {len(catalog.lessons)} lessons", file=out)
     return 0

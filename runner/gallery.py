@@ -44,6 +44,8 @@ def _read(path: Path) -> Recording | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         spec, meta = data["spec"], data["meta"]
+        if spec.get("workload", "pipeline") != "pipeline":
+            return None  # tensor-parallel traces: see tensor_parallel_pairs
         return Recording(
             path=path,
             schedule=str(spec["schedule"]),
@@ -78,3 +80,38 @@ def find(
         ):
             return rec
     return None
+
+
+@dataclass(frozen=True)
+class TPPair:
+    """Blocking and Ladder-Residual recordings of the same tensor-parallel model and hardware."""
+
+    blocking: Path
+    ladder: Path
+    ranks: int
+    hidden: int
+    device: str
+    hardware: str
+
+
+def tensor_parallel_pairs(directory: str | Path) -> list[TPPair]:
+    """Every (blocking, ladder) pair of tensor-parallel traces under `directory`."""
+    found: dict[tuple, dict[str, Path]] = {}
+    names: dict[tuple, str] = {}
+    for path in sorted(Path(directory).rglob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            spec, meta = data["spec"], data["meta"]
+            if spec.get("workload") != "tensor_parallel":
+                continue
+            key = (int(spec["ranks"]), int(spec["hidden"]), str(meta.get("device", "cpu")))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        found.setdefault(key, {})[str(spec.get("mode"))] = path
+        gpu = meta.get("gpu_name")
+        names[key] = f"{key[0]}× {gpu}" if key[2] == "cuda" and gpu else f"{key[0]} CPU processes"
+    return [
+        TPPair(modes["blocking"], modes["ladder"], *key, names[key])
+        for key, modes in sorted(found.items(), key=lambda kv: (kv[0][2] != "cuda", kv[0]))
+        if {"blocking", "ladder"} <= set(modes)
+    ]

@@ -56,14 +56,20 @@ def _panel_events(trace: dict, iteration: int | None) -> tuple[list[dict], int]:
     return events, it
 
 
-def _kind_trace(kind: str, events: list[dict], labels: dict, scale: dict, lane: dict, fmt):
-    """One go.Bar holding every event of ``kind`` in a panel."""
+def _kind_trace(kind: str, events: list[dict], row_of, scale: dict, lane: dict, fmt, tp: bool):
+    """One go.Bar holding every event of ``kind`` in a panel (text: layer for TP traces)."""
     t0 = scale["t0"]
+    if tp:
+        text = ["" if e.get("stage") is None else str(e["stage"]) for e in events]
+        where = "layer %{customdata[2]} · rank %{customdata[3]}"
+    else:
+        text = ["" if e.get("microbatch") is None else str(e["microbatch"]) for e in events]
+        where = "micro-batch %{customdata[1]} · stage %{customdata[2]} · rank %{customdata[3]}"
     return go.Bar(
         orientation="h",
         name=style.NAMES.get(kind, kind),
         legendgroup=kind,
-        y=[labels[e["rank"]] for e in events],
+        y=[row_of(e) for e in events],
         base=[(e["start_us"] - t0) / scale["div"] for e in events],
         x=[(e["end_us"] - e["start_us"]) / scale["div"] for e in events],
         width=lane["width"],
@@ -73,7 +79,7 @@ def _kind_trace(kind: str, events: list[dict], labels: dict, scale: dict, lane: 
             "line": {"width": 0.5, "color": "white"},
             "pattern": {"shape": "/", "fgcolor": "#AAAAAA"} if kind == "IDLE" else None,
         },
-        text=["" if e.get("microbatch") is None else str(e["microbatch"]) for e in events],
+        text=text,
         textposition="inside",
         insidetextanchor="middle",
         constraintext="inside",
@@ -91,22 +97,32 @@ def _kind_trace(kind: str, events: list[dict], labels: dict, scale: dict, lane: 
             for e in events
         ],
         hovertemplate=(
-            "<b>%{customdata[0]}</b><br>micro-batch %{customdata[1]} · stage %{customdata[2]}"
-            " · rank %{customdata[3]}<br>start %{customdata[4]}<br>"
+            f"<b>%{{customdata[0]}}</b><br>{where}<br>start %{{customdata[4]}}<br>"
             "duration %{customdata[5]}<extra></extra>"
         ),
     )
 
 
 def panel_traces(trace: dict, iteration: int | None = None) -> tuple[list[go.Bar], list[str]]:
-    """The bar traces of one panel and its rank labels, top to bottom."""
+    """The bar traces of one panel and its row labels, top to bottom.
+
+    Pipeline traces: a row per rank, communication in a thin lane under the compute bars.
+    Tensor-parallel traces with more than one stream: a row per (rank, stream), so that an
+    all-reduce running under compute (Ladder Residual) is visible as overlapping bars.
+    """
     events, _ = _panel_events(trace, iteration)
     world = trace.get("meta", {}).get("world_size") or 0
     ranks = sorted({e["rank"] for e in events} | set(range(world)))
-    labels = rank_labels(events, ranks)
     unit = style.is_unit_cost(trace)
     scale = {"t0": min((e["start_us"] for e in events), default=0.0), "div": 1 if unit else 1e3}
     fmt = style.fmt_units if unit else style.fmt_duration
+    tp = style.is_tensor_parallel(trace)
+    split = tp and len({e.get("stream", "compute") for e in events}) > 1
+    if split:
+        row_of, rows = style.stream_rows(events, ranks)
+    else:
+        labels = rank_labels(events, ranks)
+        row_of, rows = (lambda e: labels[e["rank"]]), [labels[r] for r in ranks]
     has_comm = any(e["kind"] not in style.COMPUTE_KINDS | {"IDLE"} for e in events)
     by_kind: dict[str, list[dict]] = {}
     for e in events:
@@ -115,8 +131,9 @@ def panel_traces(trace: dict, iteration: int | None = None) -> tuple[list[go.Bar
     for kind in sorted(by_kind, key=lambda k: (k != "IDLE", _kind_rank(k))):
         comm = kind not in style.COMPUTE_KINDS | {"IDLE"}
         lane = style.COMM_LANE if comm else style.COMPUTE_LANE if has_comm else style.FULL_LANE
-        bars.append(_kind_trace(kind, by_kind[kind], labels, scale, lane, fmt))
-    return bars, [labels[r] for r in ranks]
+        lane = style.FULL_LANE if split else lane
+        bars.append(_kind_trace(kind, by_kind[kind], row_of, scale, lane, fmt, tp))
+    return bars, rows
 
 
 def _kind_rank(kind: str) -> int:
@@ -132,6 +149,8 @@ def panel_title(trace: dict, iteration: int | None = None) -> str:
 
     Short enough for a narrow column; the textbook formula is shown beside the chart.
     """
+    if style.is_tensor_parallel(trace):
+        return _tp_title(trace)
     _, it = _panel_events(trace, iteration)
     b = bubble(trace, iteration=it)
     schedule = trace.get("spec", {}).get("schedule", "?")
@@ -139,6 +158,18 @@ def panel_title(trace: dict, iteration: int | None = None) -> str:
         f"<b>{style.panel_name(trace)} · {schedule}</b> — bubble {_pct(b['idle_over_total'])}"
         f" of rank-time · {_pct(b['idle_over_ideal'])} of ideal compute"
     )
+    return title
+
+
+def _tp_title(trace: dict) -> str:
+    """'Measured · ladder — step 12.30 ms · all-reduce waited 1.20 ms per step' (means)."""
+    summary = trace.get("summary", {})
+    mode = trace.get("spec", {}).get("mode", trace.get("spec", {}).get("schedule", "?"))
+    title = f"<b>{style.panel_name(trace)} · {mode}</b>"
+    if "step_wall_us" in summary:
+        title += f" — step {summary['step_wall_us'] / 1e3:.2f} ms"
+    if "comm_exposed_us" in summary:
+        title += f" · all-reduce waited {summary['comm_exposed_us'] / 1e3:.2f} ms per step"
     return title
 
 
@@ -225,6 +256,19 @@ def compare_figure(
 ) -> go.Figure:
     """Two traces one above the other (e.g. GPipe against 1F1B), same rules as ``figure``."""
     return _stack([(trace_a, iteration), (trace_b, iteration)], title)
+
+
+def tp_compare_figure(
+    blocking: dict, ladder: dict, *, title: str | None = None, iteration: int | None = None
+) -> go.Figure:
+    """Blocking TP above Ladder Residual on one shared time axis (same scale, so the shorter
+    step and the all-reduces hidden under compute compare directly)."""
+    if title is None:
+        title = style.describe_spec(blocking)
+        a, b = (t.get("summary", {}).get("step_wall_us") for t in (blocking, ladder))
+        if a and b:
+            title += f" — ladder {a / b:.2f}× the speed of blocking"
+    return _stack([(blocking, iteration), (ladder, iteration)], title)
 
 
 def memory_figure(trace: dict, *, title: str | None = None) -> go.Figure:

@@ -70,6 +70,11 @@ def lab_block(block) -> None:
     Only the chosen view is drawn, so a lesson with many labs stays quick.
     """
     spec = dict(block.spec)
+    if spec.get("workload") == "tensor_parallel":
+        from ui.tp_panel import tp_lab_block
+
+        tp_lab_block(block)
+        return
     m = spec.get("microbatches", 1)
     with st.container(border=True, key=f"lab-{block.id}"):
         st.markdown(f"**:material/science: Live lab — {describe(spec)}**")

@@ -1,4 +1,4 @@
-"""Clocks, event recording and activation accounting for the pipeline workload.
+"""Clocks, event recording and activation accounting for the pipeline and TP workloads.
 
 Runs inside torchrun ranks: torch and stdlib only.
 
@@ -42,6 +42,36 @@ class Recorder:
             ev.record()
             return ev
         return time.perf_counter_ns()
+
+    def mark(self, stream=None):
+        """A time mark: a CUDA event recorded on ``stream`` (default: current), else ns."""
+        if not self.cuda:
+            return time.perf_counter_ns()
+        ev = torch.cuda.Event(enable_timing=True)
+        ev.record(stream)
+        return ev
+
+    def add(
+        self, kind: str, stage: int, start, end, stream: str = "compute", microbatch=None
+    ) -> None:
+        """Record a span between two marks taken by ``mark`` (events on any CUDA stream)."""
+        if not self.active:
+            return
+        ev = {
+            "rank": self.rank,
+            "stage": stage,
+            "kind": kind,
+            "microbatch": microbatch,
+            "iteration": self.iteration,
+            "stream": stream,
+        }
+        self._pending.append((ev, start, end))
+
+    def elapsed_us(self, start, end) -> float:
+        """µs between two marks; on GPUs only once both events have completed."""
+        if self.cuda:
+            return start.elapsed_time(end) * 1000.0
+        return (end - start) / 1000.0
 
     def start_iteration(self, iteration: int) -> None:
         """Barrier, then take this iteration's zero (see module docstring)."""

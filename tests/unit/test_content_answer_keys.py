@@ -267,6 +267,7 @@ CHOICE_KEYS = {
     (LADDER, "tp-what-is-split"): {"a"},
     (LADDER, "tp-allreduce-critical-path"): {"a"},
     (LADDER, "ladder-where-it-helps-most"): {"a"},
+    (LADDER, "ladder-recording-why-faster"): {"a"},  # checked against the traces too
     (INFERENCE, "same-setup-for-live-service"): {"a"},
     (INFERENCE, "deploy-100b-inference"): {"a"},
     (INFERENCE, "why-retune-for-inference"): {"a", "b", "c", "d"},

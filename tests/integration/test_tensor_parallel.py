@@ -1,0 +1,110 @@
+"""Real 2-rank gloo runs of runner/workloads/tensor_parallel.py: event order, never durations.
+
+Each mode is launched once per session and shared by the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from runner import trace
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYERS, ITERATIONS = 3, 2
+# big enough that a block's matmuls outlast the Python between issuing a reduce and the
+# next block's start, so the order checked below never depends on timer noise
+SIZE = {"ranks": 2, "layers": LAYERS, "hidden": 256, "batch": 4, "seq": 64,
+        "iterations": ITERATIONS, "warmup": 1, "device": "cpu"}  # fmt: skip
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="session")
+def job(tmp_path_factory):
+    cache: dict[str, dict] = {}
+
+    def run(mode: str) -> dict:
+        if mode not in cache:
+            out = tmp_path_factory.mktemp(f"tp-{mode}")
+            spec = {"workload": "tensor_parallel", "mode": mode, **SIZE}
+            (out / "spec.json").write_text(json.dumps(spec))
+            cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                   "--nproc-per-node=2", "-m", "runner.workloads.tensor_parallel",
+                   "--spec", str(out / "spec.json"), "--out", str(out)]  # fmt: skip
+            env = {**os.environ, "OMP_NUM_THREADS": "1"}
+            res = subprocess.run(
+                cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+            )
+            assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+            assert json.loads((out / "progress.json").read_text())["phase"] == "done"
+            cache[mode] = trace.load(out / "trace.json")
+        return cache[mode]
+
+    return run
+
+
+def spans(t: dict, rank: int, iteration: int) -> dict[tuple[str, int], dict]:
+    """{(kind, layer): event} of one rank in one iteration."""
+    return {
+        (e["kind"], e["stage"]): e
+        for e in t["events"]
+        if e["rank"] == rank and e["iteration"] == iteration
+    }
+
+
+@pytest.mark.parametrize("mode", ["blocking", "ladder"])
+def test_one_compute_and_one_allreduce_per_layer_rank_and_iteration(job, mode):
+    t = job(mode)
+    counts = Counter((e["rank"], e["iteration"], e["kind"], e["stage"]) for e in t["events"])
+    expected = {
+        (r, it, kind, layer): 1
+        for r in range(2)
+        for it in range(ITERATIONS)
+        for kind in ("COMPUTE", "ALLREDUCE")
+        for layer in range(LAYERS)
+    }
+    assert dict(counts) == expected
+    streams = {(e["kind"], e["stream"]) for e in t["events"]}
+    assert streams == {("COMPUTE", "compute"), ("ALLREDUCE", "comm")}
+    assert all(e["microbatch"] is None for e in t["events"])
+    assert t["spec"]["mode"] == mode and t["meta"]["world_size"] == 2
+    assert t["summary"]["comm_exposed_us"] >= 0 and t["summary"]["step_wall_us"] > 0
+
+
+def test_blocking_each_layer_waits_for_the_previous_allreduce(job):
+    t = job("blocking")
+    for rank in range(2):
+        for it in range(ITERATIONS):
+            ev = spans(t, rank, it)
+            for layer in range(LAYERS):
+                assert ev[("ALLREDUCE", layer)]["start_us"] >= ev[("COMPUTE", layer)]["end_us"]
+            for layer in range(1, LAYERS):
+                assert ev[("COMPUTE", layer)]["start_us"] >= ev[("ALLREDUCE", layer - 1)]["end_us"]
+
+
+def test_ladder_next_layer_computes_while_the_allreduce_runs(job):
+    t = job("ladder")
+    for rank in range(2):
+        for it in range(ITERATIONS):
+            ev = spans(t, rank, it)
+            for layer in range(LAYERS):
+                assert ev[("ALLREDUCE", layer)]["start_us"] >= ev[("COMPUTE", layer)]["end_us"]
+            for layer in range(1, LAYERS):
+                compute, prev = ev[("COMPUTE", layer)], ev[("COMPUTE", layer - 1)]
+                assert compute["start_us"] >= prev["end_us"]
+                assert compute["start_us"] < ev[("ALLREDUCE", layer - 1)]["end_us"]  # overlap
+
+
+@pytest.mark.parametrize("mode", ["blocking", "ladder"])
+def test_sharded_output_matches_one_process_reference(job, mode):
+    error = job(mode)["summary"]["max_abs_error"]
+    assert error is not None and error < 1e-4
