@@ -31,12 +31,10 @@ Only torch, numpy (needed by torch's shape inference) and the standard library a
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
 import socket
-import sys
 import tempfile
 import time
 
@@ -50,10 +48,10 @@ for _name, _value in (
 
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
-from torch.distributed.elastic.multiprocessing.errors import record  # noqa: E402
 
 from runner import schedules as catalogue  # noqa: E402
 from runner import trace as trace_v1  # noqa: E402
+from runner.workloads.entry import entry_point, exit_without_destructors  # noqa: E402
 from runner.workloads.pipeline_model import batch_data, build_stage, mse_loss  # noqa: E402
 from runner.workloads.pipeline_naive import NaiveStep  # noqa: E402
 from runner.workloads.timing import ActivationMeter, Recorder  # noqa: E402
@@ -267,22 +265,9 @@ def write_trace(
     trace_v1.save(trace, os.path.join(out, "trace.json"))
 
 
-@record
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="SPEC.json (see module docstring)")
-    parser.add_argument("--out", required=True, help="folder for trace.json and progress.json")
-    ns = parser.parse_args(argv)
-    spec = read_spec(ns.spec, int(os.environ.get("WORLD_SIZE", "1")))
-    os.makedirs(ns.out, exist_ok=True)
-    run(spec, ns.out)
+main = entry_point(read_spec, run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
     main()
-    # Leave without running C++ destructors: about once in 60 CPU runs, a gloo thread still
-    # joinable at interpreter exit aborted the rank ("terminate called without an active
-    # exception") after trace.json was complete, and the job was reported failed.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    exit_without_destructors()

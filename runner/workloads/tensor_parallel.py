@@ -35,12 +35,10 @@ The trace's spec also carries schedule = mode, stages = 1, microbatches = 1 (tra
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
 import socket
-import sys
 import time
 
 for _name, _value in (
@@ -53,10 +51,10 @@ for _name, _value in (
 
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
-from torch.distributed.elastic.multiprocessing.errors import record  # noqa: E402
 
 from runner import trace as trace_v1  # noqa: E402
 from runner.workloads import tp_model  # noqa: E402
+from runner.workloads.entry import entry_point, exit_without_destructors  # noqa: E402
 from runner.workloads.pipeline import make_barrier, setup, timed_step, write_json_atomic  # noqa: E402
 from runner.workloads.timing import Recorder  # noqa: E402
 
@@ -261,21 +259,9 @@ def write_trace(spec, out, backend, device, gathered, walls, error) -> None:
     trace_v1.save(trace, os.path.join(out, "trace.json"))
 
 
-@record
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="SPEC.json (see module docstring)")
-    parser.add_argument("--out", required=True, help="folder for trace.json and progress.json")
-    ns = parser.parse_args(argv)
-    spec = read_spec(ns.spec, int(os.environ.get("WORLD_SIZE", "1")))
-    os.makedirs(ns.out, exist_ok=True)
-    run(spec, ns.out)
+main = entry_point(read_spec, run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
     main()
-    # As in pipeline.py: leave without C++ destructors (a gloo thread still joinable at exit
-    # can abort the rank after trace.json is complete).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    exit_without_destructors()

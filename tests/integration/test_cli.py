@@ -62,8 +62,6 @@ def test_help_is_available():
 
 @pytest.mark.timeout(600)
 def test_end_to_end_pipeline_run_writes_a_trace(tmp_path):
-    if not (REPO / "runner" / "workloads" / "pipeline.py").is_file():
-        pytest.skip("runner/workloads/pipeline.py is not written yet")
     out = tmp_path / "run"
     done = runner_cli(
         "run",
