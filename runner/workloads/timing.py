@@ -110,16 +110,7 @@ class Recorder:
         try:
             yield
         finally:
-            end = self.now()
-            ev = {
-                "rank": self.rank,
-                "stage": stage,
-                "kind": kind,
-                "microbatch": microbatch,
-                "iteration": self.iteration,
-                "stream": stream,
-            }
-            self._pending.append((ev, start, end))
+            self.add(kind, stage, start, self.now(), stream=stream, microbatch=microbatch)
 
 
 class ActivationMeter:
