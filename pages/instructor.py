@@ -3,8 +3,9 @@
 import streamlit as st
 
 from classroom.export import export_rows, summary_rows, to_csv, to_json
+from lessons.bank import to_gift, to_json_bank
 from ui.class_view import live_class_view
-from ui.resources import store
+from ui.resources import catalog, store
 from ui.roles import instructor_unlocked
 
 st.title("Scores & export")
@@ -21,6 +22,25 @@ c.metric("Lessons touched", len({row["lesson"] for row in attempts}))
 
 st.subheader("Live: the class on one lesson")
 live_class_view()
+
+st.subheader("Question bank")
+gift, notes = to_gift(catalog().lessons)
+q1, q2 = st.columns(2)
+q1.download_button(
+    "Questions (Moodle GIFT)", gift, "paralab-questions.gift.txt", "text/plain", key="dl_gift"
+)
+q2.download_button(
+    "Questions with keys (JSON)",
+    to_json_bank(catalog().lessons),
+    "paralab-questions.json",
+    "application/json",
+    key="dl_bank_json",
+)
+with st.expander(f"What GIFT cannot carry ({len(notes)} notes)"):
+    st.caption(
+        "Ordering questions are left out of GIFT (it has no ordering type); the JSON has all."
+    )
+    st.code("\n".join(notes) or "nothing", language="text")
 
 if not attempts:
     st.info("No answers yet. Scores appear here as soon as learners submit answers.")
