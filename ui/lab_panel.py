@@ -14,7 +14,7 @@ import streamlit as st
 from runner import gallery, simulate
 from runner.spec import SpecError, from_mapping, validate
 from ui.charts import show_prediction, show_trace
-from ui.resources import ROOT, TRACE_DIR, job_queue, machine
+from ui.resources import ROOT, TRACE_DIR, job_queue, machine, trace_at
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 
@@ -145,9 +145,7 @@ def predicted_view(schedule: str, stages: int, m: int, key: str) -> None:
 
 
 def show_recording(rec: gallery.Recording, key: str) -> None:
-    from runner.trace import load
-
-    show_trace(load(rec.path), key=key)
+    show_trace(trace_at(rec.path), key=key)
 
 
 def job_view(job_id: int, key: str) -> None:
@@ -184,9 +182,7 @@ def _finished(job, key: str) -> None:
         return
     if job.message:
         st.caption(job.message)
-    from runner.trace import load
-
-    show_trace(load(job.trace_path), key=key)
+    show_trace(trace_at(job.trace_path), key=key)
 
 
 def run_form(info: dict) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from runner import gantt, schedules
-from runner.trace import load
 from ui.charts import show_prediction
 from ui.lab_panel import describe, recordings, show_recording
-from ui.resources import job_queue
+from ui.resources import job_queue, trace_at
 
 
 def _trace_of(item) -> dict:
     """A finished job's trace or a recording's."""
-    return load(item.path if hasattr(item, "path") else item.trace_path)
+    return trace_at(item.path if hasattr(item, "path") else item.trace_path)
 
 
 def compare_view() -> None:

@@ -51,6 +51,19 @@ def catalog() -> Catalog:
     return _catalog(str(directory), _lesson_stamp(directory))
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def _trace(path: str, stamp: float) -> dict:
+    del stamp  # part of the cache key only: a rewritten file is read again
+    from runner.trace import load
+
+    return load(path)
+
+
+def trace_at(path) -> dict:
+    """A validated trace file, read once per version of the file (not on every rerun)."""
+    return _trace(str(path), Path(path).stat().st_mtime)
+
+
 @st.cache_resource(show_spinner=False)
 def _job_queue(directory: str):
     from runner.jobs import JobQueue, ensure_worker_thread

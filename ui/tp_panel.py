@@ -10,9 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from runner import gallery, gantt
-from runner.trace import load
 from ui.charts import provenance
-from ui.resources import TRACE_DIR
+from ui.resources import TRACE_DIR, trace_at
 
 
 @st.cache_data(show_spinner=False)
@@ -47,7 +46,7 @@ def tp_lab_block(block) -> None:
 
 def show_pair(pair: gallery.TPPair, key: str) -> None:
     """Metrics for both modes, then the two timelines on one shared time axis."""
-    blocking, ladder = load(pair.blocking), load(pair.ladder)
+    blocking, ladder = trace_at(pair.blocking), trace_at(pair.ladder)
     st.caption(f":material/movie: Recorded on {provenance(ladder)}")
     b, lad = blocking["summary"], ladder["summary"]
     cols = st.columns(4)

@@ -9,6 +9,7 @@ if __name__ == "__main__":
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -47,3 +48,22 @@ def exit_without_destructors() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def load_spec(path: str, required: tuple[str, ...], ints: dict[str, int]) -> dict:
+    """Read SPEC.json and check what every workload checks alike.
+
+    `required`: fields that must be present; `ints`: integer fields and their minimum.
+    ValueError names the field (`spec.FIELD: ...`); workload-specific checks follow.
+    """
+    with open(path, encoding="utf-8") as f:
+        spec = json.load(f)
+    for field in (*required, *ints):
+        if field not in spec:
+            raise ValueError(f"spec.{field}: missing")
+    for field, low in ints.items():
+        if not isinstance(spec[field], int) or spec[field] < low:
+            raise ValueError(f"spec.{field}: expected an integer >= {low}, got {spec[field]!r}")
+    if spec["device"] not in ("cpu", "cuda"):
+        raise ValueError(f"spec.device: expected 'cpu' or 'cuda', got {spec['device']!r}")
+    return spec

@@ -51,7 +51,11 @@ import torch.distributed as dist  # noqa: E402
 
 from runner import schedules as catalogue  # noqa: E402
 from runner import trace as trace_v1  # noqa: E402
-from runner.workloads.entry import entry_point, exit_without_destructors  # noqa: E402
+from runner.workloads.entry import (  # noqa: E402
+    entry_point,
+    exit_without_destructors,
+    load_spec,
+)
 from runner.workloads.pipeline_model import batch_data, build_stage, mse_loss  # noqa: E402
 from runner.workloads.pipeline_naive import NaiveStep  # noqa: E402
 from runner.workloads.timing import ActivationMeter, Recorder  # noqa: E402
@@ -70,18 +74,9 @@ SPEC_INT_FIELDS = (
 
 def read_spec(path: str, world_size: int) -> dict:
     """Load SPEC.json; ValueError naming the field when it cannot run on this world."""
-    with open(path, encoding="utf-8") as f:
-        spec = json.load(f)
-    for field in ("workload", "schedule", "device", *SPEC_INT_FIELDS):
-        if field not in spec:
-            raise ValueError(f"spec.{field}: missing")
-    for field in SPEC_INT_FIELDS:
-        if not isinstance(spec[field], int) or spec[field] < 1:
-            raise ValueError(f"spec.{field}: expected a positive integer, got {spec[field]!r}")
+    spec = load_spec(path, ("workload", "schedule", "device"), dict.fromkeys(SPEC_INT_FIELDS, 1))
     if spec["workload"] != "pipeline":
         raise ValueError(f"spec.workload: expected 'pipeline', got {spec['workload']!r}")
-    if spec["device"] not in ("cpu", "cuda"):
-        raise ValueError(f"spec.device: expected 'cpu' or 'cuda', got {spec['device']!r}")
     if spec["stages"] != world_size:
         raise ValueError(f"spec.stages: {spec['stages']} but torchrun started {world_size} ranks")
     reason = catalogue.check(spec["schedule"], spec["stages"], spec["microbatches"])

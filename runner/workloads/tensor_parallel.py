@@ -36,7 +36,6 @@ The trace's spec also carries schedule = mode, stages = 1, microbatches = 1 (tra
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import socket
 import time
@@ -54,7 +53,11 @@ import torch.distributed as dist  # noqa: E402
 
 from runner import trace as trace_v1  # noqa: E402
 from runner.workloads import tp_model  # noqa: E402
-from runner.workloads.entry import entry_point, exit_without_destructors  # noqa: E402
+from runner.workloads.entry import (  # noqa: E402
+    entry_point,
+    exit_without_destructors,
+    load_spec,
+)
 from runner.workloads.pipeline import make_barrier, setup, timed_step, write_json_atomic  # noqa: E402
 from runner.workloads.timing import Recorder  # noqa: E402
 
@@ -64,18 +67,11 @@ SPEC_INT_FIELDS = ("ranks", "layers", "hidden", "batch", "seq", "iterations", "w
 
 def read_spec(path: str, world_size: int) -> dict:
     """Load SPEC.json; ValueError naming the field when it cannot run on this world."""
-    with open(path, encoding="utf-8") as f:
-        spec = json.load(f)
-    for field in ("workload", "mode", "device", *SPEC_INT_FIELDS):
-        if field not in spec:
-            raise ValueError(f"spec.{field}: missing")
-    for field in SPEC_INT_FIELDS:
-        if not isinstance(spec[field], int) or spec[field] < (0 if field == "warmup" else 1):
-            raise ValueError(f"spec.{field}: expected a positive integer, got {spec[field]!r}")
+    ints = {field: 0 if field == "warmup" else 1 for field in SPEC_INT_FIELDS}
+    spec = load_spec(path, ("workload", "mode", "device"), ints)
     choices = {
         "workload": ("tensor_parallel",),
         "mode": ("blocking", "ladder"),
-        "device": ("cpu", "cuda"),
         "dtype": (None, *DTYPES),
     }
     for field, allowed in choices.items():

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-from runner import schedules, trace
+from runner import schedules
+from tests.integration.conftest import run_workload
 
 pytestmark = pytest.mark.integration
 
@@ -39,17 +37,7 @@ def job(tmp_path_factory):
             out = tmp_path_factory.mktemp(f"{schedule}-{ranks}-{m}")
             spec = {"workload": "pipeline", "schedule": schedule, "stages": ranks,
                     "microbatches": m, "batch": MB_ROWS * m, "device": "cpu", **SIZE}  # fmt: skip
-            (out / "spec.json").write_text(json.dumps(spec))
-            cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-                   f"--nproc-per-node={ranks}", "-m", "runner.workloads.pipeline",
-                   "--spec", str(out / "spec.json"), "--out", str(out)]  # fmt: skip
-            env = {**os.environ, "OMP_NUM_THREADS": "1"}
-            res = subprocess.run(
-                cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
-            )
-            assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-            assert json.loads((out / "progress.json").read_text())["phase"] == "done"
-            cache[key] = trace.load(out / "trace.json")
+            cache[key] = run_workload("runner.workloads.pipeline", spec, ranks, out)
         return cache[key]
 
     return run

@@ -5,16 +5,12 @@ Each mode is launched once per session and shared by the tests.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from runner import trace
+from tests.integration.conftest import run_workload
 
 pytestmark = pytest.mark.integration
 
@@ -36,17 +32,7 @@ def job(tmp_path_factory):
         if mode not in cache:
             out = tmp_path_factory.mktemp(f"tp-{mode}")
             spec = {"workload": "tensor_parallel", "mode": mode, **SIZE}
-            (out / "spec.json").write_text(json.dumps(spec))
-            cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-                   "--nproc-per-node=2", "-m", "runner.workloads.tensor_parallel",
-                   "--spec", str(out / "spec.json"), "--out", str(out)]  # fmt: skip
-            env = {**os.environ, "OMP_NUM_THREADS": "1"}
-            res = subprocess.run(
-                cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
-            )
-            assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-            assert json.loads((out / "progress.json").read_text())["phase"] == "done"
-            cache[mode] = trace.load(out / "trace.json")
+            cache[mode] = run_workload("runner.workloads.tensor_parallel", spec, 2, out)
         return cache[mode]
 
     return run
