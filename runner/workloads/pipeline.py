@@ -38,27 +38,22 @@ import socket
 import tempfile
 import time
 
-for _name, _value in (
-    ("NCCL_NVLS_ENABLE", "0"),
-    ("TORCH_SYMM_MEM_DISABLE_MULTICAST", "1"),
-    ("NVSHMEM_DISABLE_NVLS", "1"),
-    ("OMP_NUM_THREADS", "1"),
-):
-    os.environ[_name] = _value  # before torch starts NCCL / OpenMP (DESIGN.md, Runner rules)
+import runner.workloads.safe_env  # noqa: F401  (must run before torch is imported)
 
-import torch  # noqa: E402
-import torch.distributed as dist  # noqa: E402
+# isort: split
+import torch
+import torch.distributed as dist
 
-from runner import schedules as catalogue  # noqa: E402
-from runner import trace as trace_v1  # noqa: E402
-from runner.workloads.entry import (  # noqa: E402
+from runner import schedules as catalogue
+from runner import trace as trace_v1
+from runner.workloads.entry import (
     entry_point,
     exit_without_destructors,
     load_spec,
 )
-from runner.workloads.pipeline_model import batch_data, build_stage, mse_loss  # noqa: E402
-from runner.workloads.pipeline_naive import NaiveStep  # noqa: E402
-from runner.workloads.timing import ActivationMeter, Recorder  # noqa: E402
+from runner.workloads.pipeline_model import batch_data, build_stage, mse_loss
+from runner.workloads.pipeline_naive import NaiveStep
+from runner.workloads.timing import ActivationMeter, Recorder
 
 SPEC_INT_FIELDS = (
     "stages",

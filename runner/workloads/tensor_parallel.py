@@ -40,26 +40,21 @@ import os
 import socket
 import time
 
-for _name, _value in (
-    ("NCCL_NVLS_ENABLE", "0"),
-    ("TORCH_SYMM_MEM_DISABLE_MULTICAST", "1"),
-    ("NVSHMEM_DISABLE_NVLS", "1"),
-    ("OMP_NUM_THREADS", "1"),
-):
-    os.environ[_name] = _value  # before torch starts NCCL / OpenMP (DESIGN.md, Runner rules)
+import runner.workloads.safe_env  # noqa: F401  (must run before torch is imported)
 
-import torch  # noqa: E402
-import torch.distributed as dist  # noqa: E402
+# isort: split
+import torch
+import torch.distributed as dist
 
-from runner import trace as trace_v1  # noqa: E402
-from runner.workloads import tp_model  # noqa: E402
-from runner.workloads.entry import (  # noqa: E402
+from runner import trace as trace_v1
+from runner.workloads import tp_model
+from runner.workloads.entry import (
     entry_point,
     exit_without_destructors,
     load_spec,
 )
-from runner.workloads.pipeline import make_barrier, setup, timed_step, write_json_atomic  # noqa: E402
-from runner.workloads.timing import Recorder  # noqa: E402
+from runner.workloads.pipeline import make_barrier, setup, timed_step, write_json_atomic
+from runner.workloads.timing import Recorder
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 SPEC_INT_FIELDS = ("ranks", "layers", "hidden", "batch", "seq", "iterations", "warmup")
