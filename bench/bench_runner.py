@@ -34,9 +34,10 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from runner import launch, schedules, trace  # noqa: E402
-from runner.jobs import JobQueue, Worker  # noqa: E402
+from runner.queue import JobQueue  # noqa: E402
 from runner.simulate import Costs, bubble, predict  # noqa: E402
 from runner.spec import JobSpec, validate  # noqa: E402
+from runner.worker import Worker  # noqa: E402
 
 mean = statistics.mean
 

@@ -142,15 +142,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     import logging
 
-    from runner import jobs
+    from runner import queue as jobs_queue
+    from runner.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    default = jobs.default_queue()
-    queue = jobs.JobQueue(args.db or default.db_path, args.results or default.results_dir)
+    default = jobs_queue.default_queue()
+    queue = jobs_queue.JobQueue(args.db or default.db_path, args.results or default.results_dir)
     stop = _stop_on_signals()
     count = queue.mark_interrupted()
     print(f"worker: {queue.db_path} ({count} job(s) marked interrupted); Ctrl-C stops", flush=True)
-    jobs.Worker(queue, timeout_s=args.timeout, poll_s=args.poll).run_forever(stop)
+    Worker(queue, timeout_s=args.timeout, poll_s=args.poll).run_forever(stop)
     return 0
 
 

@@ -1,7 +1,7 @@
 """The live-lab panel: submit a real run, watch its progress, show measured vs predicted.
 
 Used by the lesson page (a `lab` block: a preset beside the text) and by the lab page.
-Jobs go through `runner.jobs` (a persistent queue with one worker thread), so a page
+Jobs go through `runner.queue` (a persistent queue with one worker thread), so a page
 refresh finds a running job again and a finished identical run is served from the cache.
 """
 

@@ -66,7 +66,8 @@ def trace_at(path) -> dict:
 
 @st.cache_resource(show_spinner=False)
 def _job_queue(directory: str):
-    from runner.jobs import JobQueue, ensure_worker_thread
+    from runner.queue import JobQueue
+    from runner.worker import ensure_worker_thread
 
     queue = JobQueue(Path(directory) / "jobs.db", Path(directory) / "results")
     queue.mark_interrupted()

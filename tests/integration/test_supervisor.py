@@ -11,14 +11,9 @@ from pathlib import Path
 import pytest
 
 from runner import launch
-from runner.jobs import (
-    CACHE_MESSAGE,
-    JobQueue,
-    Worker,
-    ensure_worker_thread,
-    stop_worker_threads,
-)
+from runner.queue import CACHE_MESSAGE, JobQueue
 from runner.spec import JobSpec
+from runner.worker import Worker, ensure_worker_thread, stop_worker_threads
 
 pytestmark = pytest.mark.integration
 
