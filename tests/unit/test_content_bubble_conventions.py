@@ -1,0 +1,87 @@
+"""No bubble question may accept the other bubble convention's value.
+
+ParaLab states one convention per question: idle time / total step time of a rank,
+(p−1)/(v·m+p−1) (GPipe, arXiv 1811.06965), or bubble time / ideal compute time,
+(p−1)/(v·m) (Megatron-LM's t_pb/t_id, arXiv 2104.04473); v = 1 without interleaving.
+A learner who uses the wrong one must be told so, never graded right. For every numeric
+question about a bubble, in every lesson, this test recomputes the key in its convention,
+checks that the tolerance refuses the other convention's value, and that a `wrong_answers`
+entry gives targeted feedback for that value. A numeric question that mentions a bubble
+but is missing from the table below fails the test, so a new one cannot slip through.
+
+    $ pytest tests/unit/test_content_bubble_conventions.py -q
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+
+LESSONS = Path(__file__).resolve().parents[2] / "content" / "lessons"
+TOTAL, IDEAL = "idle/total", "idle/ideal"
+
+# (lesson file, question id) -> (p, m, v, convention of the key)
+BUBBLE_QUESTIONS = {
+    ("01-pipeline-parallelism.yaml", "bubble-p4-m4"): (4, 4, 1, TOTAL),
+    ("01-pipeline-parallelism.yaml", "bubble-p4-m12"): (4, 12, 1, TOTAL),
+    ("01-pipeline-parallelism.yaml", "predict-gpipe-m8-bubble"): (2, 8, 1, TOTAL),
+    ("05-interleaved-zero-bubble.yaml", "interleaved-bubble-p4-v2-m8"): (4, 8, 2, TOTAL),
+    ("05-interleaved-zero-bubble.yaml", "interleaved-bubble-megatron-convention"): (
+        4,
+        8,
+        2,
+        IDEAL,
+    ),
+    ("05-interleaved-zero-bubble.yaml", "predict-interleaved-m8"): (2, 8, 2, TOTAL),
+}
+# Numeric questions that mention the bubble but whose answer is not a bubble fraction.
+NOT_A_FRACTION = {
+    ("01-pipeline-parallelism.yaml", "microbatches-for-10pct-bubble"),  # a number of micro-batches
+}
+
+
+def bubble(p: int, m: int, v: int, convention: str) -> Fraction:
+    if convention == TOTAL:
+        return Fraction(p - 1, v * m + p - 1)
+    return Fraction(p - 1, v * m)
+
+
+def other(convention: str) -> str:
+    return IDEAL if convention == TOTAL else TOTAL
+
+
+def numeric_questions() -> dict[tuple[str, str], dict]:
+    found = {}
+    for path in sorted(LESSONS.glob("*.yaml")):
+        lesson = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in lesson["body"]:
+            if block.get("type") == "numeric":
+                found[(path.name, block["id"])] = block
+    return found
+
+
+QUESTIONS = numeric_questions()
+
+
+def test_every_numeric_bubble_question_is_in_the_table():
+    for key, q in QUESTIONS.items():
+        if "bubble" in q["prompt"].lower() and key not in NOT_A_FRACTION:
+            assert key in BUBBLE_QUESTIONS, f"{key}: a bubble question missing from the table"
+    assert set(BUBBLE_QUESTIONS) <= set(QUESTIONS), "the table names a question that is gone"
+
+
+@pytest.mark.parametrize("key", list(BUBBLE_QUESTIONS))
+def test_key_is_its_convention_and_refuses_the_other(key):
+    p, m, v, convention = BUBBLE_QUESTIONS[key]
+    q = QUESTIONS[key]
+    right, wrong = bubble(p, m, v, convention), bubble(p, m, v, other(convention))
+    tolerance = q.get("tolerance", 0)
+    assert q["answer"] == pytest.approx(float(right), abs=1e-4), key
+    assert abs(q["answer"] - float(wrong)) > tolerance, f"{key}: accepts {float(wrong):.4f}"
+    # the key rounded to three places, as the prompts ask, is still accepted
+    assert abs(round(float(right), 3) - q["answer"]) <= tolerance, key
+    says = "ideal" if convention == IDEAL else "total"
+    assert says in q["prompt"].lower(), f"{key}: the prompt must name its convention"
