@@ -38,63 +38,114 @@ EXPORT_COLUMNS = (
     "score",
     "raw_score",
     "correct",
+    "points",
+    "max_points",
+    "revealed",
     "answer",
     "timestamp",
 )
-"""Columns of `export_rows`: `answer` is compact JSON, `timestamp` ISO-8601 UTC."""
+"""Columns of `export_rows`: `score` in [0, 1] after the retry penalty; `points` = score ×
+the question's weight, `max_points` that weight; `revealed`: the learner was shown the
+answer (this try's score stays, no later try counts); `answer` compact JSON, `timestamp`
+ISO-8601 UTC."""
 
-SUMMARY_COLUMNS = ("learner", "learner_id", "lesson", "answered", "solved", "total_score")
-"""Columns of `summary_rows`: `total_score` sums each question's best score."""
+SUMMARY_COLUMNS = (
+    "learner",
+    "learner_id",
+    "lesson",
+    "answered",
+    "solved",
+    "tries",
+    "revealed",
+    "total_score",
+    "total_points",
+    "max_points",
+)
+"""Columns of `summary_rows`: `total_score` sums each question's best score (0..1 each),
+`total_points` the same weighted by points, `max_points` the lesson's points (empty when
+the lesson is not known); `tries` all tries, `revealed` questions whose answer was shown."""
+
+Points = Mapping[str, Mapping[str, float]]
+"""lesson id → question id → the question's points (its weight), from `points_of`."""
+
+
+def points_of(lessons: Iterable[Any]) -> dict[str, dict[str, float]]:
+    """The `Points` of lesson models (anything with `.id` and `.questions()`)."""
+    return {lesson.id: {q.id: q.points for q in lesson.questions()} for lesson in lessons}
+
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A string cell starting with one of these is a formula to a spreadsheet (OWASP)."""
 
 
-def export_rows(store: Store) -> list[dict[str, Any]]:
-    """One row per attempt, oldest first, with the columns of `EXPORT_COLUMNS`."""
+def export_rows(store: Store, points: Points | None = None) -> list[dict[str, Any]]:
+    """One row per attempt, oldest first, with the columns of `EXPORT_COLUMNS`.
+
+    A question missing from `points` weighs 1.
+    """
     names = {learner.id: learner.name for learner in store.list_learners()}
-    return [
-        {
-            "learner": names[attempt.learner_id],
-            "learner_id": attempt.learner_id,
-            "lesson": attempt.lesson_id,
-            "question": attempt.question_id,
-            "try": attempt.try_no,
-            "score": attempt.score,
-            "raw_score": attempt.raw_score,
-            "correct": attempt.correct,
-            "answer": attempt.answer_json,
-            "timestamp": attempt.created_at,
-        }
-        for attempt in store.attempts()
-    ]
+    reveals = store.reveals()
+    rows = []
+    for attempt in store.attempts():
+        weight = (points or {}).get(attempt.lesson_id, {}).get(attempt.question_id, 1.0)
+        key = (attempt.learner_id, attempt.lesson_id, attempt.question_id)
+        rows.append(_attempt_row(names, attempt, weight, key in reveals))
+    return rows
 
 
-def summary_rows(store: Store) -> list[dict[str, Any]]:
+def _attempt_row(names, attempt: Attempt, weight: float, revealed: bool) -> dict[str, Any]:
+    return {
+        "learner": names[attempt.learner_id],
+        "learner_id": attempt.learner_id,
+        "lesson": attempt.lesson_id,
+        "question": attempt.question_id,
+        "try": attempt.try_no,
+        "score": attempt.score,
+        "raw_score": attempt.raw_score,
+        "correct": attempt.correct,
+        "points": attempt.score * weight,
+        "max_points": weight,
+        "revealed": revealed,
+        "answer": attempt.answer_json,
+        "timestamp": attempt.created_at,
+    }
+
+
+def summary_rows(store: Store, points: Points | None = None) -> list[dict[str, Any]]:
     """One row per learner and lesson they tried, by learner id then lesson id.
 
-    Only questions with attempts are known here (the store has no lesson models), so the
-    row says how many were answered and solved, not out of how many.
+    Without `points` for a lesson, only questions with attempts are known here, so the row
+    says how many were answered and solved, and `max_points` is left empty.
     """
     names = {learner.id: learner.name for learner in store.list_learners()}
     groups: dict[tuple[int, str], list[Attempt]] = {}
     for attempt in store.attempts():
         groups.setdefault((attempt.learner_id, attempt.lesson_id), []).append(attempt)
+    reveals = store.reveals()
     rows = []
     for learner_id, lesson_id in sorted(groups):
-        states = states_from_attempts(groups[learner_id, lesson_id])
-        progress = lesson_progress(sorted(states), states)
-        rows.append(
-            {
-                "learner": names[learner_id],
-                "learner_id": learner_id,
-                "lesson": lesson_id,
-                "answered": progress.answered,
-                "solved": progress.solved,
-                "total_score": progress.score_sum,
-            }
-        )
+        shown = [q for who, lesson, q in reveals if (who, lesson) == (learner_id, lesson_id)]
+        states = states_from_attempts(groups[learner_id, lesson_id], shown)
+        weights = (points or {}).get(lesson_id)
+        rows.append(_summary_row(names[learner_id], learner_id, lesson_id, states, weights))
     return rows
+
+
+def _summary_row(name: str, learner_id: int, lesson_id: str, states, weights) -> dict[str, Any]:
+    progress = lesson_progress(sorted(states), states)
+    weight = weights or {}
+    return {
+        "learner": name,
+        "learner_id": learner_id,
+        "lesson": lesson_id,
+        "answered": progress.answered,
+        "solved": progress.solved,
+        "tries": sum(state.tries for state in states.values()),
+        "revealed": sum(state.revealed for state in states.values()),
+        "total_score": progress.score_sum,
+        "total_points": sum(s.best_score * weight.get(q, 1.0) for q, s in states.items()),
+        "max_points": sum(weights.values()) if weights is not None else None,
+    }
 
 
 def question_rows(store: Store, lesson_id: str, question_ids: Sequence[str]) -> list[dict]:

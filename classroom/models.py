@@ -75,6 +75,8 @@ class QuestionState:
     last_answer: Any
     solved: bool
     """True once any try was correct, even if a later one was not."""
+    revealed: bool = False
+    """The learner asked to see the answer: the question is over, no further try counts."""
 
 
 def validate_name(name: str) -> str:
@@ -109,8 +111,15 @@ def encode_answer(answer: Any) -> str:
         raise ValueError(f"answer must be JSON-serialisable: {error}") from error
 
 
-def states_from_attempts(attempts: Iterable[Attempt]) -> dict[str, QuestionState]:
-    """Fold attempts (of one learner in one lesson) into a `QuestionState` per question id."""
+def states_from_attempts(
+    attempts: Iterable[Attempt], revealed: Iterable[str] = ()
+) -> dict[str, QuestionState]:
+    """Fold attempts (of one learner in one lesson) into a `QuestionState` per question id.
+
+    `revealed`: ids of the questions whose answer was shown; one never tried gets a state
+    with no tries, so that it stays locked too.
+    """
+    shown = set(revealed)
     by_question: dict[str, list[Attempt]] = {}
     for attempt in attempts:
         by_question.setdefault(attempt.question_id, []).append(attempt)
@@ -123,5 +132,8 @@ def states_from_attempts(attempts: Iterable[Attempt]) -> dict[str, QuestionState
             last_score=last.score,
             last_answer=last.answer,
             solved=any(attempt.correct for attempt in tries),
+            revealed=question_id in shown,
         )
+    for question_id in shown - states.keys():
+        states[question_id] = QuestionState(0, 0.0, 0.0, None, False, revealed=True)
     return states

@@ -48,6 +48,7 @@ __all__ = [
     "MIGRATIONS",
     "Attempt",
     "Learner",
+    "QuestionLocked",
     "QuestionState",
     "Store",
     "data_dir",
@@ -80,8 +81,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (learner_id, lesson_id, question_id, try_no))""",
         "CREATE INDEX attempts_by_lesson ON attempts(lesson_id)",
     ),
+    (
+        """CREATE TABLE reveals (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            lesson_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, lesson_id, question_id))""",
+    ),
 )
 """Schema migrations: `MIGRATIONS[i]` holds the statements that take version `i` to `i + 1`."""
+
+
+class QuestionLocked(ValueError):
+    """An attempt at a question whose answer this learner has already been shown."""
 
 
 def data_dir() -> Path:
@@ -256,7 +269,8 @@ class Store:
         The try number is computed and inserted in one `BEGIN IMMEDIATE` transaction, so
         concurrent submits, from threads or processes, each get their own number.
         Raises ValueError for an answer that is not JSON or a score that is not a finite
-        number, LookupError for an unknown learner.
+        number, LookupError for an unknown learner, QuestionLocked once the answer was
+        revealed to this learner (checked in the same transaction, so no race slips past).
         """
         values = (
             learner_id,
@@ -272,6 +286,8 @@ class Store:
             known = conn.execute("SELECT 1 FROM learners WHERE id = ?", (learner_id,)).fetchone()
             if known is None:
                 raise LookupError(f"no learner with id {learner_id}")
+            if self._is_revealed(conn, learner_id, lesson_id, question_id):
+                raise QuestionLocked(f"{question_id}: the answer was revealed; no more tries")
             cursor = conn.execute(
                 """INSERT INTO attempts (learner_id, lesson_id, question_id, answer_json,
                        raw_score, score, correct, created_at, try_no)
@@ -300,6 +316,39 @@ class Store:
     def question_state(self, learner_id: int, lesson_id: str) -> dict[str, QuestionState]:
         """Per question id of the lesson: tries, best and last score, last answer, solved.
 
-        Questions the learner never tried are absent.
+        Questions the learner neither tried nor revealed are absent.
         """
-        return states_from_attempts(self.attempts(learner_id, lesson_id))
+        shown = [qid for _, _, qid in self.reveals(learner_id, lesson_id)]
+        return states_from_attempts(self.attempts(learner_id, lesson_id), shown)
+
+    # Reveals ----------------------------------------------------------------------------
+
+    def reveal(self, learner_id: int, lesson_id: str, question_id: str) -> None:
+        """Record that the learner was shown the answer: the question is over for them."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO reveals (learner_id, lesson_id, question_id, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (learner_id, lesson_id, question_id, _now()),
+            )
+
+    def reveals(
+        self, learner_id: int | None = None, lesson_id: str | None = None
+    ) -> set[tuple[int, str, str]]:
+        """(learner_id, lesson_id, question_id) of every reveal, optionally of one learner
+        or lesson."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                """SELECT learner_id, lesson_id, question_id FROM reveals
+                   WHERE (?1 IS NULL OR learner_id = ?1) AND (?2 IS NULL OR lesson_id = ?2)""",
+                (learner_id, lesson_id),
+            ).fetchall()
+        return {(row[0], row[1], row[2]) for row in rows}
+
+    @staticmethod
+    def _is_revealed(conn, learner_id: int, lesson_id: str, question_id: str) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM reveals WHERE learner_id = ? AND lesson_id = ? AND question_id = ?",
+            (learner_id, lesson_id, question_id),
+        ).fetchone()
+        return row is not None

@@ -37,6 +37,7 @@ __all__ = [
     "Grade",
     "all_or_nothing",
     "distance",
+    "effective_penalty",
     "final_score",
     "grade",
     "longest_subset",
@@ -70,6 +71,29 @@ def final_score(score: float, wrong_tries: int, penalty: float) -> float:
     if wrong_tries < 0 or not 0 <= penalty <= 1:
         raise ValueError(f"need wrong_tries ≥ 0, penalty in [0, 1]; got {wrong_tries}, {penalty}")
     return max(0.0, score - penalty * wrong_tries)
+
+
+MOODLE_PENALTY = 1 / 3
+"""Moodle's default "penalty for each incorrect try" (33.3 %)."""
+
+
+def effective_penalty(question: Any) -> float:
+    """The penalty per wrong try: the author's `penalty:` if the lesson sets one, else a
+    default that makes guessing cost, as Moodle's interactive mode does.
+
+    single_choice: 1/(options − 1), so guessing through every option ends at 0 (1/3 for four
+    options, Moodle's default); true_false: 1, a second guess is worth nothing (Moodle fixes
+    this for true/false); multiple_choice: 1/3. Other types default to no penalty.
+    """
+    if "penalty" in question.model_fields_set:
+        return question.penalty
+    if isinstance(question, SingleChoiceQuestion):
+        return 1 / (len(question.options) - 1)
+    if isinstance(question, TrueFalseQuestion):
+        return 1.0
+    if isinstance(question, MultipleChoiceQuestion):
+        return MOODLE_PENALTY
+    return question.penalty
 
 
 def multiple_choice_score(chosen: set[str], right: set[str], scoring: str = "partial") -> float:

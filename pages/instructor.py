@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from classroom.export import export_rows, summary_rows, to_csv, to_json
+from classroom.export import export_rows, points_of, summary_rows, to_csv, to_json
 from lessons.bank import to_gift, to_json_bank
 from ui.class_view import live_class_view
 from ui.resources import catalog, store
@@ -12,8 +12,9 @@ st.title("Scores & export")
 if not instructor_unlocked():
     st.stop()
 
-attempts = export_rows(store())
-summary = summary_rows(store())
+points = points_of(catalog().lessons)
+attempts = export_rows(store(), points)
+summary = summary_rows(store(), points)
 learners = {row["learner_id"] for row in attempts}
 a, b, c = st.columns(3)
 a.metric("Learners who answered", len(learners))

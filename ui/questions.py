@@ -7,9 +7,12 @@ Widget keys are `q-<lesson>-<question>-...`, stable for tests.
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
-from lessons.grading import final_score, grade
+from classroom.store import QuestionLocked
+from lessons.grading import effective_penalty, final_score, grade
 from ui.lab_panel import lab_comparison
 from ui.ordering import initial_order, ordering_input
 from ui.resources import store
@@ -27,6 +30,9 @@ def render_question(lesson, question, number: int, learner, state) -> None:
     locked = _locked(question, state) or st.session_state.get(f"{key}-revealed", False)
     with st.container(border=True, key=f"{key}-card"):
         st.markdown(f"**Question {number}** · {_kind_label(question)} · {question.points:g} pt")
+        penalty = effective_penalty(question)
+        if penalty and not locked:
+            st.caption(f"Each wrong try takes {penalty:.0%} off the score of the right one.")
         st.markdown(question.prompt)
         last = state.last_answer if state else None
         answer = _input(question, key, last, locked)
@@ -42,7 +48,7 @@ def _locked(question, state) -> bool:
     if state is None:
         return False
     out_of_tries = question.max_tries is not None and state.tries >= question.max_tries
-    return state.solved or out_of_tries
+    return state.solved or out_of_tries or state.revealed
 
 
 def _kind_label(question) -> str:
@@ -149,7 +155,10 @@ def _submit_row(lesson, question, key, learner, state, answer) -> None:
     cols = st.columns([1, 1, 3])
     submitted = cols[0].button("Submit", key=f"{key}-submit", type="primary")
     reveal_allowed = state is not None and not state.solved
-    if reveal_allowed and cols[1].button("Show answer", key=f"{key}-reveal", help="Ends it."):
+    help_text = "Ends the question: your score so far stays, no later try counts."
+    if reveal_allowed and cols[1].button("Show answer", key=f"{key}-reveal", help=help_text):
+        if learner is not None:
+            store().reveal(learner.id, lesson.id, question.id)
         st.session_state[f"{key}-revealed"] = True
         st.rerun()
     if question.hint and state and not state.solved:
@@ -166,22 +175,26 @@ def _submit_row(lesson, question, key, learner, state, answer) -> None:
         return
     result = grade(question, answer)
     wrong_before = state.tries if state else 0
-    store().record_attempt(
-        learner.id,
-        lesson.id,
-        question.id,
-        answer,
-        raw_score=result.score,
-        score=final_score(result.score, wrong_before, question.penalty),
-        correct=result.correct,
-    )
+    # QuestionLocked: revealed meanwhile (another tab); the rerun shows the question as over
+    with contextlib.suppress(QuestionLocked):
+        store().record_attempt(
+            learner.id,
+            lesson.id,
+            question.id,
+            answer,
+            raw_score=result.score,
+            score=final_score(result.score, wrong_before, effective_penalty(question)),
+            correct=result.correct,
+        )
     st.rerun()
 
 
 def _feedback(question, key: str, state, locked: bool) -> None:
     score = state.last_score
     tries = f"{state.tries} {'try' if state.tries == 1 else 'tries'}"
-    if state.solved:
+    if state.revealed and not state.solved:
+        st.info(f"Answer shown — score {score or 0:.0%} ({tries}).", icon=":material/visibility:")
+    elif state.solved:
         st.success(
             f"Correct — score {state.best_score:.0%} ({tries}).", icon=":material/check_circle:"
         )
