@@ -220,6 +220,10 @@ class Lesson(Strict):
     """Where the material comes from: papers, docs, seeds (may be empty)."""
     order: int = 100
     """Position in the catalog (lower first; ties by id)."""
+    group: str | None = None
+    """Concept group on the course map (e.g. pipeline, memory, inference, cases)."""
+    prerequisites: list[Id] = Field(default_factory=list)
+    """Ids of lessons to learn before this one (the source's "Learn before")."""
     body: list[Block] = Field(min_length=1)
     """The blocks of the lesson, in order: markdown, lab and question blocks."""
 
