@@ -36,7 +36,7 @@ import torch  # noqa: E402
 from runner import launch, schedules, trace  # noqa: E402
 from runner.queue import JobQueue  # noqa: E402
 from runner.simulate import Costs, bubble, predict  # noqa: E402
-from runner.spec import JobSpec, validate  # noqa: E402
+from runner.spec import JobSpec, Machine, validate  # noqa: E402
 from runner.worker import Worker  # noqa: E402
 
 mean = statistics.mean
@@ -49,9 +49,9 @@ FLAGGED = ("GPipe", "1F1B")
 
 def lab_spec(schedule: str = "1F1B", m: int = 4) -> JobSpec:
     """The lab's default CPU spec (runner/spec.py defaults), validated as the app does."""
-    spec = JobSpec(schedule=schedule, stages=2, microbatches=1 if schedule == "naive" else m)
+    spec = JobSpec(schedule=schedule, pp=2, microbatches=1 if schedule == "naive" else m)
     avail = schedules.available(torch)
-    return validate(spec, schedules=avail, gpus=0, check=schedules.check)
+    return validate(spec, Machine(torch=torch.__version__, schedules=tuple(avail)))
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from lessons import models, rules
+from lessons import labs, models, rules
 from lessons.models import BLOCK_TYPES, DEFER_CHECKS, QUESTION_TYPES, Block, Lesson
 from lessons.yamlmap import Parsed, YamlError, parse
 
@@ -137,6 +137,9 @@ def _problems(name: str, parsed: Parsed) -> list[Problem]:
         if block.type in QUESTION_TYPES:
             for path, message in rules.question_issues(block):
                 problems.append(locate(("body", index, *path), message))
+        elif block.type == "lab":
+            for path, message in labs.spec_issues(block.spec):
+                problems.append(locate(("body", index, *path), message))
     problems.extend(locate(path, msg) for path, msg in rules.lesson_issues(_id_views(body)))
     return problems
 
@@ -199,7 +202,7 @@ class _Locator:
         if len(path) >= 2 and path[0] == "body" and isinstance(path[1], int):
             body = data.get("body") if isinstance(data, dict) else None
             block = body[path[1]] if isinstance(body, list) and path[1] < len(body) else None
-            if isinstance(block, dict) and block.get("type") not in ("markdown", "lab"):
+            if isinstance(block, dict) and block.get("type") != "markdown":
                 qid = block.get("id")
                 question = qid if isinstance(qid, str) and qid else "-"
                 return Problem(self.name, line, question, _dotted(path[2:]), message)

@@ -13,9 +13,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
-from lessons import rules
+from lessons import labs, rules
 from lessons.ordering import topological_order
 from lessons.rules import QUESTION_TYPES
 
@@ -176,10 +183,18 @@ class LabBlock(Strict):
     """Lab id, unique in the lesson; questions name it in `lab`."""
     caption: str
     """One line saying what the run shows."""
-    spec: dict[str, Any]
-    """A runner job spec, e.g. {workload: pipeline, schedule: GPipe, stages: 2, microbatches: 1}."""
+    spec: Annotated[dict[str, Any], WithJsonSchema(labs.spec_json_schema())]
+    """A runner job spec, checked by its workload's spec class (`python -m runner workloads`),
+    e.g. {workload: pipeline, schedule: GPipe, pp: 2, microbatches: 1}."""
     trace: str | None = None
     """Recorded trace under content/traces/, shown when no run was made."""
+
+    @model_validator(mode="after")
+    def _spec_runs(self, info: ValidationInfo) -> LabBlock:
+        if not (info.context or {}).get(DEFER_CHECKS):
+            for path, message in labs.spec_issues(self.spec):
+                raise ValueError(f"{'.'.join(map(str, path))}: {message}")
+        return self
 
 
 Question = Annotated[

@@ -1,4 +1,4 @@
-"""Live lab: run any schedule on this machine, compare runs, browse recordings, simulate."""
+"""Live lab: run any workload on this machine, compare runs, browse recordings, simulate."""
 
 import streamlit as st
 
@@ -10,11 +10,11 @@ from ui.resources import job_queue, machine
 sidebar_badge(current_learner())
 st.title("Live lab")
 info = machine()
-where = f"{info['gpus']} GPUs, NCCL" if info["gpus"] >= 2 else "CPU processes talking over gloo"
+where = f"{info.gpus} GPUs, NCCL" if info.gpus >= 2 else "CPU processes talking over gloo"
 st.markdown(
-    f"Each run is a real `torchrun` job on this server ({where}, torch {info['torch']}). "
-    "Every rank times its forward and backward passes; the chart shows what each rank did, "
-    "above the schedule the simulator predicts from the same measured costs."
+    f"Each run is a real `torchrun` job on this server ({where}, torch {info.torch}). "
+    "Every rank times its computation and its communication; the chart shows what each rank "
+    "did, above what the textbook predicts from the same measured costs."
 )
 
 run_tab, compare_tab, rec_tab, sim_tab = st.tabs(

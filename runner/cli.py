@@ -1,6 +1,8 @@
 """Command line: run one lab job, run the background worker, list schedules.
 
     python -m runner run pipeline --schedule 1F1B --stages 2 --microbatches 4 --out DIR
+    python -m runner run tensor_parallel --mode ladder --out DIR    # any registered workload
+    python -m runner workloads                                      # list them, with fields
     python -m runner worker [--db data/jobs.db] [--results data/results]
     python -m runner schedules
 
@@ -12,6 +14,7 @@ torch is imported only to learn its version, the GPU count and the schedules it 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -19,6 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from runner import registry
 from runner import spec as specs
 
 EXIT_FAILED = 1
@@ -37,42 +41,55 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m runner", description="ParaLab job runner")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run one job in the foreground and write DIR/trace.json")
-    run.add_argument("workload", choices=specs.WORKLOADS)
-    run.add_argument("--schedule", required=True, help="e.g. naive, GPipe, 1F1B")
-    run.add_argument("--stages", type=int, default=2, help="ranks = pipeline depth")
-    run.add_argument("--microbatches", type=int, default=4)
-    run.add_argument("--hidden", type=int, default=specs.DEFAULT_HIDDEN)
-    run.add_argument("--layers-per-stage", type=int, default=specs.DEFAULT_LAYERS_PER_STAGE)
-    run.add_argument("--batch", type=int, default=specs.DEFAULT_BATCH)
-    run.add_argument("--seq", type=int, default=specs.DEFAULT_SEQ)
-    run.add_argument("--iterations", type=int, default=specs.DEFAULT_ITERATIONS)
-    run.add_argument("--warmup", type=int, default=specs.DEFAULT_WARMUP)
-    run.add_argument("--device", choices=specs.DEVICES, default="auto")
-    run.add_argument("--out", required=True, type=Path, help="folder for trace.json and log")
-    run.add_argument("--timeout", type=float, default=300.0, help="seconds before it is killed")
+    per_workload = run.add_subparsers(dest="workload", required=True, parser_class=_Parser)
+    for workload in registry.all():
+        add_workload_parser(per_workload, workload)
     worker = sub.add_parser("worker", help="consume the job queue until SIGINT/SIGTERM")
     worker.add_argument("--db", type=Path, help="default: $PARALAB_DATA_DIR/jobs.db")
     worker.add_argument("--results", type=Path, help="default: $PARALAB_DATA_DIR/results")
     worker.add_argument("--timeout", type=float, default=300.0, help="per-job limit, seconds")
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between queue checks")
     sub.add_parser("schedules", help="list the schedules this torch can run")
+    sub.add_parser("workloads", help="list the workloads and their fields")
     return parser
 
 
-def machine() -> dict[str, Any]:
+_ARG_TYPES = {"int": int, "float": float, "str": str}
+
+
+def add_workload_parser(sub, workload: registry.Workload) -> None:
+    """`run NAME --field VALUE ...`: one option per spec field, from its declaration."""
+    cls = workload.spec_class
+    parser = sub.add_parser(
+        workload.name, help=workload.summary, description=workload.summary, allow_abbrev=False
+    )
+    aliases = {target: alias for alias, target in cls.ALIASES.items()}
+    for f in dataclasses.fields(cls):
+        flags = [f"--{f.name.replace('_', '-')}"]
+        if f.name in aliases:
+            flags.append(f"--{aliases[f.name].replace('_', '-')}")
+        choices = f.metadata.get("choices")
+        parser.add_argument(
+            *flags, dest=f.name, type=_ARG_TYPES[str(f.type)], default=None, choices=choices,
+            help=f"{f.metadata.get('doc', '')} (default: {f.default})",
+        )  # fmt: skip
+    parser.add_argument("--out", required=True, type=Path, help="folder for trace.json and log")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before it is killed")
+
+
+def machine() -> specs.Machine:
     """Facts validation needs, from torch (imported here, lazily): version, GPUs, schedules."""
     import torch
 
     from runner import schedules
 
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    return {
-        "torch": torch.__version__,
-        "gpus": gpus,
-        "schedules": schedules.available(torch),
-        "check": schedules.check,
-        "gpu_free": _gpu_free_bytes(torch, gpus),
-    }
+    return specs.Machine(
+        torch=torch.__version__,
+        gpus=gpus,
+        schedules=tuple(schedules.available(torch)),
+        gpu_free_bytes=_gpu_free_bytes(torch, gpus),
+    )
 
 
 def _gpu_free_bytes(torch: Any, gpus: int) -> int | None:
@@ -93,9 +110,10 @@ def _gpu_free_bytes(torch: Any, gpus: int) -> int | None:
     return min(free)
 
 
-def spec_from_args(args: argparse.Namespace) -> specs.JobSpec:
-    fields = {f: getattr(args, f) for f in specs.JobSpec.__dataclass_fields__}
-    return specs.from_mapping(fields)
+def spec_from_args(args: argparse.Namespace) -> specs.BaseSpec:
+    cls = registry.get(args.workload).spec_class
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls)}
+    return cls.from_mapping({k: v for k, v in given.items() if v is not None})
 
 
 def _refuse(message: str) -> int:
@@ -104,26 +122,17 @@ def _refuse(message: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
+    if not args.timeout > 0 or args.timeout == float("inf"):  # refuses nan too
         return _refuse(f"timeout: must be a positive number of seconds, got {args.timeout:g}")
     try:
-        spec = spec_from_args(args)
-        facts = machine()
-        spec = specs.validate(
-            spec,
-            schedules=facts["schedules"],
-            gpus=facts["gpus"],
-            check=facts["check"],
-            gpu_free_bytes=facts["gpu_free"],
-            torch_version=facts["torch"],
-        )
+        spec = specs.validate(spec_from_args(args), machine())
     except specs.SpecError as exc:
         return _refuse(str(exc))
     from runner import launch
 
     args.out.mkdir(parents=True, exist_ok=True)
     stop = _stop_on_signals()
-    print(f"running {spec.schedule} on {spec.stages} {spec.device} ranks; log: {args.out}/log.txt")
+    print(f"running {spec.describe()} on {spec.ranks} {spec.device} ranks; log: {args.out}/log.txt")
     result = launch.run(
         spec,
         args.out,
@@ -156,7 +165,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_schedules(args: argparse.Namespace) -> int:
-    print("\n".join(machine()["schedules"]))
+    print("\n".join(machine().schedules))
+    return 0
+
+
+def cmd_workloads(args: argparse.Namespace) -> int:
+    """Every registered workload, its module and its fields with defaults and reasons."""
+    for workload in registry.all():
+        print(f"{workload.name} — {workload.title}: {workload.summary}")
+        print(f"  runs: torchrun -m {workload.module}")
+        aliases = {t: a for a, t in workload.spec_class.ALIASES.items()}
+        for name, typ, default, doc in workload.spec_class.fields_doc():
+            alias = f" (or --{aliases[name]})" if name in aliases else ""
+            print(f"  --{name.replace('_', '-')}{alias} {typ} = {default!r}: {doc}")
+        print()
     return 0
 
 
@@ -170,7 +192,12 @@ def _stop_on_signals() -> threading.Event:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "worker": cmd_worker, "schedules": cmd_schedules}[args.command]
+    handler = {
+        "run": cmd_run,
+        "worker": cmd_worker,
+        "schedules": cmd_schedules,
+        "workloads": cmd_workloads,
+    }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

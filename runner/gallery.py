@@ -14,12 +14,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from runner import registry
+
 
 @dataclass(frozen=True)
 class Recording:
     """One committed trace file and the facts needed to list and match it."""
 
     path: Path
+    workload: str
+    description: str
+    """The spec in the lessons' words (its workload's `describe()`)."""
     schedule: str
     stages: int
     microbatches: int
@@ -37,47 +42,51 @@ class Recording:
 
     @property
     def label(self) -> str:
-        return f"{self.schedule} · p={self.stages} · m={self.microbatches} · {self.hardware}"
+        if self.workload == "pipeline":
+            return f"{self.schedule} · p={self.stages} · m={self.microbatches} · {self.hardware}"
+        return f"{self.description} · {self.hardware}"
 
 
 def _read(path: Path) -> Recording | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         spec, meta = data["spec"], data["meta"]
-        if spec.get("workload", "pipeline") != "pipeline":
-            return None  # tensor-parallel traces: see tensor_parallel_pairs
+        typed = registry.spec_from_trace(spec)
         return Recording(
             path=path,
-            schedule=str(spec["schedule"]),
-            stages=int(spec["stages"]),
-            microbatches=int(spec["microbatches"]),
+            workload=typed.workload,
+            description=typed.describe(),
+            schedule=str(spec.get("schedule", spec.get("mode", ""))),
+            stages=int(spec.get("stages", typed.ranks)),
+            microbatches=int(spec.get("microbatches", 1)),
             device=str(meta.get("device", "cpu")),
             gpu_name=meta.get("gpu_name"),
             world_size=int(meta.get("world_size", spec["stages"])),
             recorded_at=str(meta.get("recorded_at", "")),
             bubble_fraction=data.get("summary", {}).get("bubble_fraction"),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):  # SpecError is a ValueError
         return None
 
 
 def scan(directory: str | Path) -> list[Recording]:
     """Every readable trace under `directory`, GPU recordings first, then by schedule."""
     found = [r for p in sorted(Path(directory).rglob("*.json")) if (r := _read(p)) is not None]
-    return sorted(found, key=lambda r: (r.device != "cuda", r.schedule, r.stages, r.microbatches))
+    order = {name: i for i, name in enumerate(registry.names())}
+    return sorted(
+        found,
+        key=lambda r: (order.get(r.workload, 99), r.device != "cuda", r.schedule, r.stages,
+                       r.microbatches),
+    )  # fmt: skip
 
 
 def find(
     recordings: list[Recording], schedule: str, stages: int, microbatches: int, device: str
 ) -> Recording | None:
     """The recording of exactly this schedule, depth and micro-batch count on `device`."""
+    want = ("pipeline", schedule, stages, microbatches, device)
     for rec in recordings:
-        if (rec.schedule, rec.stages, rec.microbatches, rec.device) == (
-            schedule,
-            stages,
-            microbatches,
-            device,
-        ):
+        if (rec.workload, rec.schedule, rec.stages, rec.microbatches, rec.device) == want:
             return rec
     return None
 
@@ -104,7 +113,8 @@ def tensor_parallel_pairs(directory: str | Path) -> list[TPPair]:
             spec, meta = data["spec"], data["meta"]
             if spec.get("workload") != "tensor_parallel":
                 continue
-            key = (int(spec["ranks"]), int(spec["hidden"]), str(meta.get("device", "cpu")))
+            ranks = int(spec.get("tp", spec.get("ranks")))
+            key = (ranks, int(spec["hidden"]), str(meta.get("device", "cpu")))
         except (OSError, ValueError, KeyError, TypeError):
             continue
         found.setdefault(key, {})[str(spec.get("mode"))] = path

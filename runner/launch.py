@@ -1,7 +1,7 @@
 """Start one torchrun job for a spec, watch it, and make sure no rank outlives it.
 
     python -m torch.distributed.run --standalone --nnodes=1 --nproc-per-node=N \\
-        --module runner.workloads.pipeline --spec OUT/SPEC.json --out OUT
+        --module runner.workloads.WORKLOAD --spec OUT/SPEC.json --out OUT
 
 Why each step exists:
 1. SPEC.json is written into the job's folder, so the ranks read exactly the validated spec
@@ -40,6 +40,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from runner import registry
 from runner.spec import JobSpec
 
 TOKEN_VAR = "PARALAB_JOB_TOKEN"
@@ -83,7 +84,7 @@ def build_command(spec: JobSpec, out_dir: Path, workload_module: str) -> list[st
     target = [workload_module] if workload_module.endswith(".py") else ["--module", workload_module]
     return [
         sys.executable, "-m", "torch.distributed.run",
-        "--standalone", "--nnodes=1", f"--nproc-per-node={spec.stages}",
+        "--standalone", "--nnodes=1", f"--nproc-per-node={spec.ranks}",
         f"--log-dir={out_dir / 'torchelastic'}",
         *target, "--spec", str(out_dir / "SPEC.json"), "--out", str(out_dir),
     ]  # fmt: skip
@@ -112,10 +113,15 @@ def run(
     log_path: str | os.PathLike[str],
     should_cancel: Callable[[], bool] = lambda: False,
     on_progress: Callable[[float, str], None] | None = None,
-    workload_module: str = "runner.workloads.pipeline",
+    workload_module: str | None = None,
     token: str | None = None,
 ) -> LaunchResult:
-    """Run `spec` under torchrun until it ends, times out or is cancelled; kill what remains."""
+    """Run `spec` under torchrun until it ends, times out or is cancelled; kill what remains.
+
+    `workload_module` defaults to the registry's module for `spec.workload` (tests pass a
+    fixture script ending in .py).
+    """
+    workload_module = workload_module or registry.get(spec.workload).module
     out, log_path = Path(out_dir).resolve(), Path(log_path).resolve()  # torchrun's cwd is REPO_ROOT
     if workload_module.endswith(".py"):
         workload_module = str(Path(workload_module).resolve())

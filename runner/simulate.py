@@ -240,7 +240,7 @@ def predict(schedule: str, stages: int, microbatches: int, costs: Costs | None =
             "stages": stages,
             "microbatches": 1 if schedule == "naive" else microbatches,
         },
-        "meta": _meta(costs, stages),
+        "meta": simulated_meta(costs.model, stages),
         "events": events,
         "memory": [
             {
@@ -256,11 +256,11 @@ def predict(schedule: str, stages: int, microbatches: int, costs: Costs | None =
     return trace
 
 
-def _meta(costs: Costs, ranks: int) -> dict:
+def simulated_meta(cost_model: str, ranks: int) -> dict:
     """Trace-v1 meta of a prediction: no backend, device or clock; times in µs or units."""
     return {
         "source": "simulated",
-        "cost_model": costs.model,
+        "cost_model": cost_model,
         "backend": "none",
         "device": "none",
         "gpu_name": None,

@@ -24,7 +24,8 @@ KINDS = COMPUTE_KINDS | COMM_KINDS | {"IDLE"}
 BUBBLE_CONVENTION = "idle/(ranks*makespan)"
 
 _TOP = {"version": int, "spec": dict, "meta": dict, "events": list, "memory": list, "summary": dict}
-_SPEC = {"workload": str, "schedule": str, "stages": int, "microbatches": int}
+_SPEC = {"workload": str}
+_PIPELINE_SPEC = {"schedule": str, "stages": int, "microbatches": int}  # pipeline traces only
 _META = {
     "backend": str,
     "device": str,
@@ -71,6 +72,8 @@ def validate(trace: Any) -> dict:
         raise ValueError(f"version: expected {VERSION}, got {trace['version']!r}")
     _require(trace, _TOP, "trace")
     _require(trace["spec"], _SPEC, "spec")
+    if trace["spec"]["workload"] == "pipeline":
+        _require(trace["spec"], _PIPELINE_SPEC, "spec")
     _require(trace["meta"], _META, "meta")
     for i, ev in enumerate(trace["events"]):
         where = f"events[{i}]"

@@ -31,7 +31,7 @@ class Worker:
     """Seconds a job may run before it is killed."""
     poll_s: float = 1.0
     """Seconds between looks at an empty queue."""
-    workload_module: str = "runner.workloads.pipeline"
+    workload_module: str | None = None
     """What torchrun runs (tests pass a fixture script)."""
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
     """Set to stop the job in flight (it then ends as interrupted)."""
@@ -42,7 +42,7 @@ class Worker:
         if job is None:
             return None
         log.info(
-            "job %d: %s on %d %s ranks", job.id, job.spec.schedule, job.spec.stages, job.device
+            "job %d: %s on %d %s ranks", job.id, job.spec.describe(), job.spec.ranks, job.device
         )
         job.out_dir.mkdir(parents=True, exist_ok=True)
         queue, job_id, stopping = self.queue, job.id, self.stopping

@@ -1,8 +1,9 @@
-"""Record blocking TP and Ladder Residual side by side, for several hidden sizes.
+"""Record blocking TP, Ladder Residual and torch's parallelize_module side by side.
 
-Runs runner/workloads/tensor_parallel.py through torchrun (one subprocess per run, with a
-timeout), saves OUT/tp-<mode>-n<ranks>-h<hidden>.json and prints step time, all-reduce time
-the compute side waited for, and the speed-up of ladder over blocking. Needs torch only:
+Runs runner/workloads/tensor_parallel.py through runner.launch.run (the app's supervisor,
+one torchrun job per run, killed with its ranks at the timeout), saves
+OUT/tp-<mode>-n<ranks>-h<hidden>.json and prints step time, all-reduce time the compute side
+waited for, and the speed-up over blocking. Needs torch only:
 
     $ python scripts/record_tp.py --device cuda --ranks 2 --hidden 4096 8192 --layers 8 \\
           --batch 8 --seq 512 --out content/traces/tp-h200x2
@@ -12,10 +13,7 @@ the compute side waited for, and the speed-up of ladder over blocking. Needs tor
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from runner import launch  # noqa: E402
+from runner.cli import machine  # noqa: E402
+from runner.spec import SpecError, from_mapping, validate  # noqa: E402
 from runner.trace import load  # noqa: E402
 
 
@@ -37,28 +38,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--iterations", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), default=None)
+    ap.add_argument("--modes", nargs="+", default=["blocking", "ladder", "torch_tp"])
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--out", type=Path, required=True)
     return ap.parse_args(argv)
 
 
 def record_one(spec: dict, path: Path, timeout: float) -> dict | None:
-    """One torchrun job; its trace copied to ``path`` (None, with the log tail, on failure)."""
+    """One job through runner.launch.run (the app's supervisor: a timed-out run leaves no
+    rank behind); its trace copied to ``path``, or None, with the reason, on failure."""
+    try:
+        typed = validate(from_mapping(spec), machine())
+    except SpecError as err:
+        print(f"REFUSED {spec['mode']} h={spec['hidden']}: {err}", flush=True)
+        return None
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "spec.json").write_text(json.dumps(spec))
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               f"--nproc-per-node={spec['ranks']}", "-m", "runner.workloads.tensor_parallel",
-               "--spec", str(Path(tmp) / "spec.json"), "--out", tmp]  # fmt: skip
-        env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        try:
-            res = subprocess.run(
-                cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-            )
-        except subprocess.TimeoutExpired:
-            print(f"TIMEOUT {spec['mode']} h={spec['hidden']} after {timeout:.0f} s", flush=True)
-            return None
-        if res.returncode != 0:
-            print(f"FAILED {spec['mode']} h={spec['hidden']}:\n{res.stderr[-2000:]}", flush=True)
+        result = launch.run(typed, tmp, timeout_s=timeout, log_path=Path(tmp) / "log.txt")
+        if result.status != "done":
+            print(f"FAILED {spec['mode']} h={spec['hidden']}: {result.message}", flush=True)
             return None
         shutil.copy(Path(tmp) / "trace.json", path)
     return load(path)
@@ -72,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for hidden in args.hidden:
         steps = {}
-        for mode in ("blocking", "ladder"):
-            spec = {"workload": "tensor_parallel", "mode": mode, "ranks": args.ranks,
+        for mode in args.modes:
+            spec = {"workload": "tensor_parallel", "mode": mode, "tp": args.ranks,
                     "layers": args.layers, "hidden": hidden, "batch": args.batch,
                     "seq": args.seq, "iterations": args.iterations, "warmup": args.warmup,
                     "device": args.device}  # fmt: skip
@@ -92,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 else "-"
             )
             print(
-                f"| {mode:<8} | {hidden:>6} | {s['step_wall_us'] / 1e3:9.2f} | "
+                f"| {mode:<9} | {hidden:>6} | {s['step_wall_us'] / 1e3:9.2f} | "
                 f"{s['comm_exposed_us'] / 1e3:17.2f} | {s['comm_us'] / 1e3:15.2f} | "
                 f"{speedup:>8} |",
                 flush=True,

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runner import launch, schedules, simulate
-from runner.spec import JobSpec, SpecError, validate
+from runner.spec import JobSpec, Machine, SpecError, validate
 from runner.trace import load
 
 
@@ -66,7 +66,7 @@ def matrix(args: argparse.Namespace, available: list[str]) -> list[JobSpec]:
 
 def spec_for(args: argparse.Namespace, schedule: str, microbatches: int) -> JobSpec:
     return JobSpec(
-        schedule=schedule, stages=args.stages, microbatches=microbatches, hidden=args.hidden,
+        schedule=schedule, pp=args.stages, microbatches=microbatches, hidden=args.hidden,
         layers_per_stage=args.layers_per_stage, batch=args.batch, seq=args.seq,
         iterations=args.iterations, warmup=1, device=args.device,
     )  # fmt: skip
@@ -130,10 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     start, failed = time.monotonic(), 0
     for spec in matrix(args, available):
         try:
-            validate(
-                spec, schedules=available, gpus=gpus, check=schedules.check,
-                torch_version=torch.__version__,
-            )  # fmt: skip
+            spec = validate(spec, Machine(torch=torch.__version__, gpus=gpus,
+                                          schedules=tuple(available)))  # fmt: skip
         except SpecError as err:
             print(f"skip {spec.schedule} m={spec.microbatches}: {err}", flush=True)
             continue

@@ -11,22 +11,22 @@ from pathlib import Path
 
 import streamlit as st
 
-from runner import gallery, simulate
+from runner import gallery, registry, simulate
 from runner.spec import SpecError, from_mapping, validate
-from ui.charts import show_prediction, show_trace
+from ui.charts import show_prediction
 from ui.resources import ROOT, TRACE_DIR, job_queue, machine, trace_at
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 
 
 def describe(spec) -> str:
-    """`1F1B · 2 stages · 8 micro-batches` — the words the lessons use."""
-    spec = spec.to_dict() if hasattr(spec, "to_dict") else spec
-    m = spec.get("microbatches", 1)
-    return (
-        f"{spec.get('schedule')} · {spec.get('stages')} stages · "
-        f"{m} micro-batch{'es' if m != 1 else ''}"
-    )
+    """`1F1B · 2 stages · 8 micro-batches` — the words the lessons use — for any workload."""
+    if isinstance(spec, dict):
+        try:
+            spec = from_mapping(spec)
+        except SpecError:
+            return str(spec.get("workload", "pipeline"))
+    return spec.describe()
 
 
 @st.cache_data(show_spinner=False)
@@ -36,20 +36,10 @@ def recordings() -> list[gallery.Recording]:
 
 def checked_spec(raw: dict):
     """Validate a spec against this machine; (spec, None) or (None, one-line reason)."""
-    info = machine()
-    from runner import schedules
-
     try:
-        spec = validate(
-            from_mapping(raw),
-            schedules=info["schedules"],
-            gpus=info["gpus"],
-            check=schedules.check,
-            torch_version=info["torch"],
-        )
+        return validate(from_mapping(raw), machine()), None
     except SpecError as err:
         return None, str(err)
-    return spec, None
 
 
 def submit(raw: dict, slot: str) -> None:
@@ -58,40 +48,46 @@ def submit(raw: dict, slot: str) -> None:
     if problem:
         st.error(f"This run cannot start — {problem}")
         return
-    job = job_queue().submit(spec, machine()["torch"], spec.device)
+    job = job_queue().submit(spec, machine().torch, spec.device)
     st.session_state[slot] = job.id
 
 
 @st.fragment
 def lab_block(block) -> None:
-    """A lab preset inside a lesson: a recording, the prediction, or a run made here.
+    """A lab preset inside a lesson, drawn by its workload's view (ui/workload_views.py).
 
     A fragment: switching views or starting a run reruns this card, not the whole lesson.
     Only the chosen view is drawn, so a lesson with many labs stays quick.
     """
-    spec = dict(block.spec)
-    if spec.get("workload") == "tensor_parallel":
-        from ui.tp_panel import tp_lab_block
+    from ui.workload_views import view_for
 
-        tp_lab_block(block)
+    try:
+        spec = from_mapping(dict(block.spec))
+    except SpecError as err:  # the loader refuses these; a lesson from elsewhere might not
+        st.error(f"Lab `{block.id}` has a bad spec — {err}", icon=":material/error:")
         return
-    m = spec.get("microbatches", 1)
     with st.container(border=True, key=f"lab-{block.id}"):
-        st.markdown(f"**:material/science: Live lab — {describe(spec)}**")
+        st.markdown(f"**:material/science: Live lab — {spec.describe()}**")
         if block.caption:
             st.caption(block.caption)
-        rec = recording_for(spec["schedule"], spec["stages"], m, block.trace)
-        views = ([f"Recorded on {rec.hardware}"] if rec else []) + ["Predicted", "Run it here"]
-        view = st.segmented_control(
-            "View", views, default=views[0], key=f"labview-{block.id}",
-            label_visibility="collapsed",
-        )  # fmt: skip
-        if view == "Run it here":
-            run_view(spec, f"lab-job-{block.id}", key=f"view-{block.id}")
-        elif view == "Predicted":
-            predicted_view(spec["schedule"], spec["stages"], m, key=f"pred-{block.id}")
-        elif rec is not None:
-            show_recording(rec, key=f"rec-{block.id}")
+        view_for(spec.workload).lab_block(block, spec)
+
+
+def pipeline_lab_block(block, spec) -> None:
+    """Recorded, predicted or run-here views of a pipeline preset."""
+    m = spec.microbatches
+    rec = recording_for(spec.schedule, spec.pp, m, block.trace)
+    views = ([f"Recorded on {rec.hardware}"] if rec else []) + ["Predicted", "Run it here"]
+    view = st.segmented_control(
+        "View", views, default=views[0], key=f"labview-{block.id}",
+        label_visibility="collapsed",
+    )  # fmt: skip
+    if view == "Run it here":
+        run_view(spec.to_dict(), f"lab-job-{block.id}", key=f"view-{block.id}")
+    elif view == "Predicted":
+        predicted_view(spec.schedule, spec.pp, m, key=f"pred-{block.id}")
+    elif rec is not None:
+        show_recording(rec, key=f"rec-{block.id}")
 
 
 def recording_for(schedule: str, stages: int, m: int, path: str | None):
@@ -106,8 +102,10 @@ def recording_for(schedule: str, stages: int, m: int, path: str | None):
 
 def lab_comparison(block) -> None:
     """After a "predict, then run" answer: what the lab measured, and where to look."""
-    spec = dict(block.spec)
-    rec = recording_for(spec["schedule"], spec["stages"], spec.get("microbatches", 1), block.trace)
+    spec = from_mapping(dict(block.spec))
+    rec = None
+    if spec.workload == "pipeline":
+        rec = recording_for(spec.schedule, spec.pp, spec.microbatches, block.trace)
     measured = ""
     if rec is not None and rec.bubble_fraction is not None:
         measured = (
@@ -145,7 +143,14 @@ def predicted_view(schedule: str, stages: int, m: int, key: str) -> None:
 
 
 def show_recording(rec: gallery.Recording, key: str) -> None:
-    show_trace(trace_at(rec.path), key=key)
+    show_result(trace_at(rec.path), key=key)
+
+
+def show_result(trace: dict, key: str) -> None:
+    """A measured trace, drawn by its workload's view."""
+    from ui.workload_views import view_for
+
+    view_for(trace.get("spec", {}).get("workload", "pipeline")).show(trace, key)
 
 
 def job_view(job_id: int, key: str) -> None:
@@ -182,49 +187,25 @@ def _finished(job, key: str) -> None:
         return
     if job.message:
         st.caption(job.message)
-    show_trace(trace_at(job.trace_path), key=key)
+    show_result(trace_at(job.trace_path), key=key)
 
 
-def run_form(info: dict) -> None:
-    """Choose schedule, depth, micro-batches (and sizes), then queue the run."""
-    from runner import schedules
-    from runner.spec import JobSpec
+def run_form(info) -> None:
+    """Choose a workload, then its fields (from the spec class), then queue the run."""
+    from ui.spec_form import spec_form
+    from ui.workload_views import view_for
 
-    defaults = JobSpec()
-    max_ranks = info["gpus"] if info["gpus"] >= 2 else 4
-    with st.form("lab_form", border=True):
-        c1, c2, c3 = st.columns(3)
-        names = info["schedules"]
-        default = names.index("1F1B") if "1F1B" in names else 0
-        schedule = c1.selectbox("Schedule", names, index=default, key="lab_schedule")
-        stages = c2.number_input("Stages (ranks) p", 2, max_ranks, 2, key="lab_stages")
-        batch = defaults.batch
-        divisors = [d for d in range(1, batch + 1) if batch % d == 0]
-        m = c3.select_slider("Micro-batches m", divisors, value=4, key="lab_microbatches")
-        with st.expander("Model size and measurement"):
-            a, b, c, d = st.columns(4)
-            hidden = a.number_input("Hidden size", 64, 4096, defaults.hidden, 64, key="lab_hidden")
-            layers = b.number_input(
-                "Layers per stage", 1, 16, defaults.layers_per_stage, key="lab_layers"
-            )
-            iters = c.number_input("Measured steps", 1, 20, defaults.iterations, key="lab_iters")
-            device = d.selectbox("Device", ["auto", "cpu", "cuda"], key="lab_device")
-        go = st.form_submit_button("Run", type="primary")
-    if schedule == "naive":
-        m = 1
-    warning = schedules.bubble_warning(schedule, int(stages), int(m))
+    names = registry.names()
+    titles = {w.name: w.title for w in registry.all()}
+    name = st.segmented_control(
+        "Workload", names, default=names[0], format_func=titles.get, key="lab_workload"
+    ) or names[0]  # fmt: skip
+    st.caption(registry.get(name).summary)
+    raw, go = spec_form(registry.get(name), info, view_for(name).main_fields)
+    warning = view_for(name).warning(raw)
     if warning:
         st.warning(warning, icon=":material/bubble_chart:")
     if go:
-        raw = {
-            "schedule": schedule,
-            "stages": int(stages),
-            "microbatches": int(m),
-            "hidden": int(hidden),
-            "layers_per_stage": int(layers),
-            "iterations": int(iters),
-            "device": device,
-        }
         submit(raw, "lab-job-page")
 
 
@@ -239,6 +220,7 @@ def runs_table(jobs: list) -> None:
             {
                 "run": j.id,
                 "what": describe(j.spec),
+                "workload": j.spec.workload,
                 "device": j.device,
                 "state": j.state,
                 "message": j.message or "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from runner import gantt, schedules
+from runner import gantt, registry, schedules
 from ui.charts import show_prediction
 from ui.lab_panel import describe, recordings, show_recording
 from ui.resources import job_queue, trace_at
@@ -42,6 +42,12 @@ def recordings_view() -> None:
         "Real runs recorded with the same workload and committed with their metadata; "
         "shown here, not run now."
     )
+    titles = {w.name: w.title for w in registry.all()}
+    workloads = list(dict.fromkeys(r.workload for r in recs))
+    workload = st.segmented_control(
+        "Workload", workloads, default=workloads[0], format_func=titles.get, key="rec_workload"
+    ) or workloads[0]  # fmt: skip
+    recs = [r for r in recs if r.workload == workload]
     kinds = sorted({r.hardware for r in recs}, key=lambda h: "CPU" in h)
     hardware = st.segmented_control("Hardware", kinds, default=kinds[0], key="rec_hw")
     chosen = [r for r in recs if r.hardware == hardware] or recs

@@ -84,14 +84,15 @@ def job_queue():
 
 
 @st.cache_resource(show_spinner=False)
-def machine() -> dict:
-    """What this server can run: torch version, GPU count and the schedules torch has."""
+def machine():
+    """What this server can run (runner.specs.base.Machine): torch, GPUs, schedules."""
     import torch
 
     from runner import schedules
+    from runner.spec import Machine
 
-    return {
-        "torch": torch.__version__.split("+")[0],
-        "gpus": torch.cuda.device_count() if torch.cuda.is_available() else 0,
-        "schedules": schedules.available(torch),
-    }
+    return Machine(
+        torch=torch.__version__.split("+")[0],
+        gpus=torch.cuda.device_count() if torch.cuda.is_available() else 0,
+        schedules=tuple(schedules.available(torch)),
+    )

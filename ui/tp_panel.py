@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from runner import gallery, gantt
+from runner import gallery, gantt, registry
 from ui.charts import provenance
 from ui.resources import TRACE_DIR, trace_at
 
@@ -19,29 +19,60 @@ def tp_pairs() -> list[gallery.TPPair]:
     return gallery.tensor_parallel_pairs(TRACE_DIR)
 
 
-def pair_for(spec: dict) -> gallery.TPPair | None:
+def pair_for(spec) -> gallery.TPPair | None:
     """The recording pair of this many ranks and this width: GPUs first, then CPU."""
-    ranks, hidden = spec.get("ranks", 2), spec.get("hidden")
     for pair in tp_pairs():
-        if pair.ranks == ranks and hidden in (None, pair.hidden):
+        if pair.ranks == spec.tp and spec.hidden == pair.hidden:
             return pair
     return None
 
 
-def tp_lab_block(block) -> None:
-    spec = dict(block.spec)
-    with st.container(border=True, key=f"lab-{block.id}"):
-        st.markdown(
-            f"**:material/science: Live lab — tensor parallelism on {spec.get('ranks', 2)} ranks: "
-            "standard vs Ladder Residual**"
+def tp_lab_block(block, spec) -> None:
+    """Recorded pair (standard vs ladder), the prediction, or a run of this preset here."""
+    from ui.lab_panel import run_view
+
+    pair = pair_for(spec)
+    views = (["Recorded: standard vs ladder"] if pair else []) + ["Predicted", "Run it here"]
+    view = st.segmented_control(
+        "View", views, default=views[0], key=f"labview-{block.id}",
+        label_visibility="collapsed",
+    )  # fmt: skip
+    if view == "Run it here":
+        run_view(spec.to_dict(), f"lab-job-{block.id}", key=f"view-{block.id}")
+    elif view == "Predicted":
+        predicted = registry.get("tensor_parallel").predict(spec)
+        st.caption(
+            "Predicted in units of one block's compute, with an all-reduce of half a block: "
+            "the shape of the schedule before any run."
         )
-        if block.caption:
-            st.caption(block.caption)
-        pair = pair_for(spec)
-        if pair is None:
-            st.info("No recording of this preset is installed in content/traces/.")
-            return
+        st.plotly_chart(gantt.figure(predicted), key=f"pred-{block.id}", width="stretch")
+    elif pair is not None:
         show_pair(pair, key=f"tp-{block.id}")
+
+
+def show_tp_run(trace: dict, key: str) -> None:
+    """One measured TP run: step time measured vs predicted, the exposed all-reduce share,
+    and the measured timeline above the prediction made from its own fitted costs."""
+    spec = registry.spec_from_trace(trace["spec"])
+    predicted = registry.get("tensor_parallel").predict(spec, trace)
+    s, p = trace["summary"], predicted["summary"]
+    step = s.get("step_wall_us") or s["makespan_us"]
+    st.caption(f":material/memory: Measured on {provenance(trace)}")
+    cols = st.columns(4)
+    cols[0].metric("Step, measured", f"{step / 1e3:.2f} ms")
+    cols[1].metric(
+        "Step, predicted", f"{p['step_us'] / 1e3:.2f} ms", f"{p['step_us'] / step - 1:+.0%}",
+        delta_color="off", help="Σ blocks from the measured compute time per block and the "
+        "α–β all-reduce cost the ranks fitted during warm-up",
+    )  # fmt: skip
+    exposed = s.get("comm_exposed_us", 0.0)
+    cols[2].metric(
+        "Waiting for all-reduce", f"{exposed / step:.0%} of the step",
+        help="time the compute side sat waiting for a sum, per step and rank",
+    )  # fmt: skip
+    error = s.get("max_abs_error")
+    cols[3].metric("Max |error| vs 1 process", "not checked" if error is None else f"{error:.1e}")
+    st.plotly_chart(gantt.figure(trace, predicted), key=f"{key}-gantt", width="stretch")
 
 
 def show_pair(pair: gallery.TPPair, key: str) -> None:

@@ -1,6 +1,6 @@
 """The command line every workload shares: `--spec SPEC.json --out DIR` under torchrun.
 
-main = entry_point(read_spec, run)      # in a workload module
+main = entry_point("pipeline", run, "...")      # in a workload module
 if __name__ == "__main__":
     main()
     exit_without_destructors()
@@ -17,8 +17,33 @@ from collections.abc import Callable
 from torch.distributed.elastic.multiprocessing.errors import record
 
 
+def read_spec(path: str, world_size: int, workload: str) -> dict:
+    """SPEC.json checked by the workload's own spec class (runner/specs/, stdlib only).
+
+    ValueError naming the field (`spec.FIELD: ...`) when it is not a spec of `workload` or
+    does not fit the world torchrun started. Returns the spec as a dict with every field.
+    """
+    from runner import registry
+    from runner.specs.base import SpecError
+
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    try:
+        spec = registry.get(workload).spec_class.from_mapping(data)
+    except SpecError as err:
+        raise ValueError(f"spec.{err}") from None
+    if spec.device not in ("cpu", "cuda"):
+        raise ValueError(f"spec.device: expected 'cpu' or 'cuda', got {spec.device!r}")
+    if spec.ranks != world_size:
+        degrees = ", ".join(f"{k}={v}" for k, v in spec.degrees.items() if v > 1)
+        raise ValueError(
+            f"spec.ranks: {degrees} make {spec.ranks} but torchrun started {world_size}"
+        )
+    return {**spec.to_dict(), "dtype": spec.resolved_dtype(spec.device)}
+
+
 def entry_point(
-    read_spec: Callable[[str, int], dict], run: Callable[[dict, str], None], description: str
+    workload: str, run: Callable[[dict, str], None], description: str
 ) -> Callable[[list[str] | None], None]:
     """`main(argv)`: parse the arguments, check the spec against the world size, run.
 
@@ -31,7 +56,7 @@ def entry_point(
         parser.add_argument("--spec", required=True, help="SPEC.json (see module docstring)")
         parser.add_argument("--out", required=True, help="folder for trace.json, progress.json")
         ns = parser.parse_args(argv)
-        spec = read_spec(ns.spec, int(os.environ.get("WORLD_SIZE", "1")))
+        spec = read_spec(ns.spec, int(os.environ.get("WORLD_SIZE", "1")), workload)
         os.makedirs(ns.out, exist_ok=True)
         run(spec, ns.out)
 
@@ -48,22 +73,3 @@ def exit_without_destructors() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
-
-
-def load_spec(path: str, required: tuple[str, ...], ints: dict[str, int]) -> dict:
-    """Read SPEC.json and check what every workload checks alike.
-
-    `required`: fields that must be present; `ints`: integer fields and their minimum.
-    ValueError names the field (`spec.FIELD: ...`); workload-specific checks follow.
-    """
-    with open(path, encoding="utf-8") as f:
-        spec = json.load(f)
-    for field in (*required, *ints):
-        if field not in spec:
-            raise ValueError(f"spec.{field}: missing")
-    for field, low in ints.items():
-        if not isinstance(spec[field], int) or spec[field] < low:
-            raise ValueError(f"spec.{field}: expected an integer >= {low}, got {spec[field]!r}")
-    if spec["device"] not in ("cpu", "cuda"):
-        raise ValueError(f"spec.device: expected 'cpu' or 'cuda', got {spec['device']!r}")
-    return spec

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from runner import trace
@@ -13,18 +10,34 @@ from runner import trace
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_workload(module: str, spec: dict, ranks: int, out: Path) -> dict:
-    """`torchrun -m <module> --spec … --out <out>` on `ranks` CPU ranks; the trace it wrote.
+def run_workload(spec: dict, out: Path, timeout_s: float = 240.0) -> dict:
+    """Run `spec` (any registered workload) on CPU ranks through `runner.launch.run`, the
+    supervisor the app uses, so a hung job is killed with every rank; the trace it wrote.
 
-    Fails the test with the end of the job's output when torchrun fails or the job did not
-    report itself done.
+    Fails the test with the job's message and the end of its log when it did not finish.
     """
-    (out / "spec.json").write_text(json.dumps(spec))
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-           f"--nproc-per-node={ranks}", "-m", module,
-           "--spec", str(out / "spec.json"), "--out", str(out)]  # fmt: skip
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    from runner import launch
+    from runner.spec import Machine, from_mapping, validate
+
+    typed = validate(from_mapping({**spec, "device": "cpu"}), Machine(torch=_torch_version(),
+                     schedules=_schedules()))  # fmt: skip
+    result = launch.run(typed, out, timeout_s=timeout_s, log_path=out / "log.txt")
+    log = (out / "log.txt").read_text(errors="replace")[-3000:]
+    assert result.status == "done", f"{result.status}: {result.message}\n{log}"
+    assert not launch.find_marked(result.token), "a rank outlived its job"
     assert json.loads((out / "progress.json").read_text())["phase"] == "done"
     return trace.load(out / "trace.json")
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__
+
+
+def _schedules() -> tuple[str, ...]:
+    import torch
+
+    from runner import schedules
+
+    return tuple(schedules.available(torch))

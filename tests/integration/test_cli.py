@@ -3,6 +3,7 @@
 Checks exit codes, messages and the order of events in the trace; never durations.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ def runner_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (["--stages", "9", "--device", "cpu"], "stages"),
+        (["--stages", "9", "--device", "cpu"], "pp"),
         (["--schedule", "Nope"], "schedule"),
         (["--microbatches", "0"], "microbatches"),
         (["--batch", "30"], "batch"),
@@ -52,7 +53,7 @@ def test_bad_parameters_are_refused_in_one_line(tmp_path, args, field):
 def test_argument_errors_are_one_line_too():
     done = runner_cli("run", "pipeline", "--schedule", "1F1B", "--stages", "x", "--out", "/tmp")
     assert done.returncode == 2
-    assert done.stderr.strip().startswith("error: argument --stages")
+    assert done.stderr.strip().startswith("error: argument --pp/--stages")
     assert len(done.stderr.strip().splitlines()) == 1
 
 
@@ -87,3 +88,31 @@ def test_end_to_end_pipeline_run_writes_a_trace(tmp_path):
     for mb in range(4):  # stage 1 cannot start a micro-batch before stage 0 has finished it
         assert span[(0, "F", 0, mb)][1] <= span[(1, "F", 0, mb)][0]
         assert span[(1, "B", 0, mb)][1] <= span[(0, "B", 0, mb)][0]
+
+
+def test_every_workload_is_listed_with_its_fields():
+    done = runner_cli("workloads")
+    assert done.returncode == 0
+    from runner import registry
+
+    for workload in registry.all():
+        assert done.stdout.count(f"{workload.name} — ") == 1
+        for name, _, _, _ in workload.spec_class.fields_doc():
+            assert f"--{name.replace('_', '-')}" in done.stdout
+
+
+@pytest.mark.parametrize("workload", ["pipeline", "tensor_parallel"])
+def test_every_workload_runs_from_the_cli_with_defaults_only(tmp_path, workload):
+    out = tmp_path / "out"
+    done = runner_cli("run", workload, "--device", "cpu", "--iterations", "1", "--out", str(out),
+                      timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads((out / "trace.json").read_text())
+    assert loaded["spec"]["workload"] == workload and loaded["meta"]["world_size"] == 2
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-1", "0"])
+def test_timeouts_that_could_never_fire_are_refused(tmp_path, timeout):
+    done = runner_cli("run", "tensor_parallel", "--timeout", timeout, "--out", str(tmp_path / "o"))
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: timeout: ")

@@ -20,7 +20,7 @@ import pytest
 
 from runner import launch, schedules, trace
 from runner.simulate import rank_orders
-from runner.spec import JobSpec
+from runner.spec import PipelineSpec
 
 pytestmark = pytest.mark.integration
 
@@ -40,10 +40,10 @@ ROWS_PER_MICROBATCH = 2
 FOUR_RANKS = [("1F1B", 4), ("Interleaved1F1B", 8)]
 
 
-def spec_for(schedule: str, ranks: int, m: int) -> JobSpec:
-    return JobSpec(
+def spec_for(schedule: str, ranks: int, m: int) -> PipelineSpec:
+    return PipelineSpec(
         schedule=schedule,
-        stages=ranks,
+        pp=ranks,
         microbatches=m,
         batch=ROWS_PER_MICROBATCH * m,
         device="cpu",
@@ -73,7 +73,7 @@ def assert_order_matches(t: dict, iteration: int = 0) -> None:
         )
 
 
-def _launch(spec: JobSpec, tmp_path_factory) -> Path:
+def _launch(spec: PipelineSpec, tmp_path_factory) -> Path:
     """Run the job; one retry, because a gloo rank sometimes aborts in its teardown.
 
     Seen on this box: "terminate called without an active exception" (SIGABRT) from a rank

@@ -18,7 +18,7 @@ from runner.worker import Worker, ensure_worker_thread, stop_worker_threads
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SPEC = JobSpec(schedule="1F1B", stages=2, microbatches=4, device="cpu")
+SPEC = JobSpec(schedule="1F1B", pp=2, microbatches=4, device="cpu")
 
 
 def alive(pid: int) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from runner.registry import spec_from_trace
 from runner.schedules import CATALOGUE, check
 from runner.simulate import peak_in_flight, predict, rank_orders
 from runner.simulate_torch import stages_of_rank
@@ -122,7 +123,7 @@ def test_predict_then_run_key_and_lab():
     assert lab["spec"] == {
         "workload": "pipeline",
         "schedule": "Interleaved1F1B",
-        "stages": 2,
+        "pp": 2,
         "microbatches": 8,
     }
 
@@ -208,11 +209,14 @@ def test_labs_exist_run_and_match_their_recordings():
     for lab in labs:
         spec = lab["spec"]
         assert spec["schedule"] in CATALOGUE
-        assert check(spec["schedule"], spec["stages"], spec["microbatches"]) is None
-        assert predict(spec["schedule"], spec["stages"], spec["microbatches"])["events"]
+        assert check(spec["schedule"], spec["pp"], spec["microbatches"]) is None
+        assert predict(spec["schedule"], spec["pp"], spec["microbatches"])["events"]
         if "trace" in lab:
             rec = json.loads((ROOT / lab["trace"]).read_text(encoding="utf-8"))
-            assert {k: rec["spec"][k] for k in spec} == spec
+            recorded = spec_from_trace(rec["spec"])
+            assert {k: getattr(recorded, k) for k in spec if k != "workload"} == {
+                k: v for k, v in spec.items() if k != "workload"
+            }
     p8 = block("interleaved-1f1b-p8-m16")
     assert "trace" not in p8 and "prediction" in p8["caption"]
     traces = (ROOT / "content" / "traces").rglob("*.json")

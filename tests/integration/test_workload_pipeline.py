@@ -35,9 +35,9 @@ def job(tmp_path_factory):
         key = (schedule, ranks, m)
         if key not in cache:
             out = tmp_path_factory.mktemp(f"{schedule}-{ranks}-{m}")
-            spec = {"workload": "pipeline", "schedule": schedule, "stages": ranks,
+            spec = {"workload": "pipeline", "schedule": schedule, "pp": ranks,
                     "microbatches": m, "batch": MB_ROWS * m, "device": "cpu", **SIZE}  # fmt: skip
-            cache[key] = run_workload("runner.workloads.pipeline", spec, ranks, out)
+            cache[key] = run_workload(spec, out)
         return cache[key]
 
     return run
@@ -166,16 +166,19 @@ def test_naive_has_one_microbatch_and_rank1_waits(job):
 
 
 def test_bad_spec_is_refused_before_any_process_group(tmp_path):
-    from runner.workloads.pipeline import read_spec
+    from runner.workloads.entry import read_spec
 
-    spec = {"workload": "pipeline", "schedule": "1F1B", "stages": 2, "microbatches": 1,
+    spec = {"workload": "pipeline", "schedule": "1F1B", "pp": 2, "microbatches": 2,
             "batch": 8, "device": "cpu", **SIZE}  # fmt: skip
     path = tmp_path / "spec.json"
-    path.write_text(json.dumps(spec))
-    with pytest.raises(ValueError, match=r"^spec\.schedule: 1F1B needs"):
-        read_spec(str(path), 2)
-    path.write_text(json.dumps({**spec, "microbatches": 3, "batch": 8, "schedule": "GPipe"}))
+    path.write_text(json.dumps({**spec, "microbatches": 3, "schedule": "GPipe"}))
     with pytest.raises(ValueError, match=r"^spec\.batch"):
-        read_spec(str(path), 2)
-    with pytest.raises(ValueError, match=r"^spec\.stages"):
-        read_spec(str(path), 4)
+        read_spec(str(path), 2, "pipeline")
+    path.write_text(json.dumps({**spec, "schedul": "GPipe"}))
+    with pytest.raises(ValueError, match=r"^spec\.schedul: unknown field"):
+        read_spec(str(path), 2, "pipeline")
+    path.write_text(json.dumps(spec))
+    with pytest.raises(ValueError, match=r"^spec\.ranks: pp=2 make 2; torchrun started 4"):
+        read_spec(str(path), 4, "pipeline")
+    with pytest.raises(ValueError, match=r"^spec\.workload"):
+        read_spec(str(path), 2, "tensor_parallel")

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS, ITERATIONS = 3, 2
 # big enough that a block's matmuls outlast the Python between issuing a reduce and the
 # next block's start, so the order checked below never depends on timer noise
-SIZE = {"ranks": 2, "layers": LAYERS, "hidden": 256, "batch": 4, "seq": 64,
+SIZE = {"tp": 2, "layers": LAYERS, "hidden": 256, "batch": 4, "seq": 64,
         "iterations": ITERATIONS, "warmup": 1, "device": "cpu"}  # fmt: skip
 
 pytest.importorskip("torch")
@@ -32,7 +32,7 @@ def job(tmp_path_factory):
         if mode not in cache:
             out = tmp_path_factory.mktemp(f"tp-{mode}")
             spec = {"workload": "tensor_parallel", "mode": mode, **SIZE}
-            cache[mode] = run_workload("runner.workloads.tensor_parallel", spec, 2, out)
+            cache[mode] = run_workload(spec, out)
         return cache[mode]
 
     return run
@@ -47,7 +47,7 @@ def spans(t: dict, rank: int, iteration: int) -> dict[tuple[str, int], dict]:
     }
 
 
-@pytest.mark.parametrize("mode", ["blocking", "ladder"])
+@pytest.mark.parametrize("mode", ["blocking", "ladder", "torch_tp"])
 def test_one_compute_and_one_allreduce_per_layer_rank_and_iteration(job, mode):
     t = job(mode)
     counts = Counter((e["rank"], e["iteration"], e["kind"], e["stage"]) for e in t["events"])
@@ -66,8 +66,9 @@ def test_one_compute_and_one_allreduce_per_layer_rank_and_iteration(job, mode):
     assert t["summary"]["comm_exposed_us"] >= 0 and t["summary"]["step_wall_us"] > 0
 
 
-def test_blocking_each_layer_waits_for_the_previous_allreduce(job):
-    t = job("blocking")
+@pytest.mark.parametrize("mode", ["blocking", "torch_tp"])
+def test_blocking_each_layer_waits_for_the_previous_allreduce(job, mode):
+    t = job(mode)
     for rank in range(2):
         for it in range(ITERATIONS):
             ev = spans(t, rank, it)
@@ -90,7 +91,35 @@ def test_ladder_next_layer_computes_while_the_allreduce_runs(job):
                 assert compute["start_us"] < ev[("ALLREDUCE", layer - 1)]["end_us"]  # overlap
 
 
-@pytest.mark.parametrize("mode", ["blocking", "ladder"])
+@pytest.mark.parametrize("mode", ["blocking", "ladder", "torch_tp"])
 def test_sharded_output_matches_one_process_reference(job, mode):
     error = job(mode)["summary"]["max_abs_error"]
     assert error is not None and error < 1e-4
+
+
+@pytest.mark.parametrize("mode", ["blocking", "ladder", "torch_tp"])
+def test_the_run_records_the_allreduce_cost_it_fitted_and_the_prediction_uses_it(job, mode):
+    from runner import registry
+
+    t = job(mode)
+    fit = t["meta"]["comm_fit"]["allreduce"]
+    assert len(fit["points"]) == 3 and fit["alpha_us"] >= 0 and fit["beta_us_per_byte"] >= 0
+    assert t["meta"]["comm_bytes"]["allreduce"] == 4 * 64 * 256 * 4  # [b, s, h] in fp32
+    spec = registry.spec_from_trace(t["spec"])
+    predicted = registry.get("tensor_parallel").predict(spec, t)
+    s = predicted["summary"]
+    assert s["allreduce_us"] == pytest.approx(
+        fit["alpha_us"] + fit["beta_us_per_byte"] * t["meta"]["comm_bytes"]["allreduce"]
+    )
+    # blocking pays every all-reduce; ladder hides all but the last behind compute
+    paid = LAYERS if mode != "ladder" else 1
+    assert s["step_us"] >= LAYERS * s["compute_us"] + paid * s["allreduce_us"] - 1e-6
+
+
+def test_four_ranks_torch_tp_matches_the_reference(tmp_path):
+    spec = {"workload": "tensor_parallel", "mode": "torch_tp", **SIZE, "tp": 4, "layers": 2,
+            "iterations": 1}  # fmt: skip
+    t = run_workload(spec, tmp_path)
+    assert t["meta"]["world_size"] == 4
+    assert {e["rank"] for e in t["events"]} == {0, 1, 2, 3}
+    assert t["summary"]["max_abs_error"] < 1e-4
