@@ -15,87 +15,79 @@ B = 2) is in units, not time: it gets its own x axis titled "time (units)", neve
 
 from __future__ import annotations
 
-import statistics
-
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from runner import gantt_style as style
-from runner.simulate_bubble import bubble, makespan
+from runner.gantt_panel import Panel, by_iteration, median_iteration, panel
+
+__all__ = [
+    "compare_figure",
+    "figure",
+    "iterations",
+    "median_iteration",
+    "memory_figure",
+    "panel",
+    "tp_compare_figure",
+]
 
 
 def iterations(trace: dict) -> list[int]:
-    return sorted({e.get("iteration", 0) for e in trace["events"]}) or [0]
+    return sorted(by_iteration(trace))
 
 
-def median_iteration(trace: dict) -> int:
-    """The iteration whose makespan is the median one (the lower median for an even count)."""
-    spans = {
-        it: makespan([e for e in trace["events"] if e.get("iteration", 0) == it])
-        for it in iterations(trace)
-    }
-    target = statistics.median_low(spans.values())
-    return min(it for it, span in spans.items() if span == target)
-
-
-def rank_labels(events: list[dict], ranks: list[int]) -> dict[int, str]:
-    """'rank 0 · stage 0,3' for each rank, from the stages its compute events ran."""
-    stages: dict[int, set[int]] = {r: set() for r in ranks}
-    for e in events:
-        if e["kind"] in style.COMPUTE_KINDS and e.get("stage") is not None:
-            stages[e["rank"]].add(e["stage"])
-    return {
-        r: f"rank {r} · stage {','.join(map(str, sorted(stages[r])))}" if stages[r] else f"rank {r}"
-        for r in ranks
-    }
-
-
-def _panel_events(trace: dict, iteration: int | None) -> tuple[list[dict], int]:
-    it = median_iteration(trace) if iteration is None else iteration
-    events = [e for e in trace["events"] if e.get("iteration", 0) == it]
-    return events, it
-
-
-def _kind_trace(kind: str, events: list[dict], row_of, scale: dict, lane: dict, fmt, tp: bool):
-    """One go.Bar holding every event of ``kind`` in a panel (text: layer for TP traces)."""
-    t0 = scale["t0"]
-    if tp:
-        text = ["" if e.get("stage") is None else str(e["stage"]) for e in events]
-        where = "layer %{customdata[2]} · rank %{customdata[3]}"
+def _kind_bar(kind: str, bars: list, p: Panel) -> go.Bar:
+    """One go.Bar holding every bar of ``kind`` in a panel (labels only where they fit)."""
+    comm = kind in style.COMM_KINDS
+    has_comm = any(k in style.COMM_KINDS for k in p.kinds)
+    lane = style.COMM_LANE if comm else style.COMPUTE_LANE if has_comm else style.FULL_LANE
+    lane = style.FULL_LANE if p.split else lane
+    chunked = p.chunks > 1 and kind in style.COMPUTE_KINDS
+    if kind == "IDLE":
+        marker = {
+            "color": style.COLORS["IDLE"],
+            "pattern": style.IDLE_PATTERN,
+            "line": {"width": 0.5, "color": "#8A8A8A"},
+        }
+    elif chunked:
+        marker = {
+            "color": [style.chunk_color(kind, b.chunk) for b in bars],
+            "pattern": {
+                "shape": [style.CHUNK_PATTERNS[min(b.chunk, 3)] for b in bars],
+                "fgcolor": style.COLORS.get(kind, "#444444"),
+                "fgopacity": 0.55,
+                "size": 7,
+            },
+            "line": {"width": 0.5, "color": "white"},
+        }
     else:
-        text = ["" if e.get("microbatch") is None else str(e["microbatch"]) for e in events]
-        where = "micro-batch %{customdata[1]} · stage %{customdata[2]} · rank %{customdata[3]}"
-    return go.Bar(
-        orientation="h",
-        name=style.NAMES.get(kind, kind),
-        legendgroup=kind,
-        y=[row_of(e) for e in events],
-        base=[(e["start_us"] - t0) / scale["div"] for e in events],
-        x=[(e["end_us"] - e["start_us"]) / scale["div"] for e in events],
-        width=lane["width"],
-        offset=lane["offset"],
-        marker={
+        marker = {
             "color": style.COLORS.get(kind, "#444444"),
             "line": {"width": 0.5, "color": "white"},
-            "pattern": {"shape": "/", "fgcolor": "#AAAAAA"} if kind == "IDLE" else None,
-        },
-        text=text,
-        textposition="inside",
+        }
+    if p.tp:
+        where = "layer %{customdata[2]} · rank %{customdata[3]}"
+    else:
+        where = "micro-batch %{customdata[1]} · stage %{customdata[2]} · rank %{customdata[3]}"
+    if kind == "IDLE":
+        where = "rank %{customdata[3]}"
+    labelled = any(b.label for b in bars)
+    return go.Bar(
+        orientation="h",
+        name=style.LEGEND_NAMES.get(kind, style.NAMES.get(kind, kind)),
+        legendgroup=kind,
+        y=[b.row for b in bars],
+        base=[b.start for b in bars],
+        x=[b.length for b in bars],
+        width=lane["width"],
+        offset=lane["offset"],
+        marker=marker,
+        text=[b.label for b in bars] if labelled else None,
+        textposition="inside" if labelled else "none",
         insidetextanchor="middle",
-        constraintext="inside",
         textangle=0,
-        insidetextfont={"color": style.TEXT_COLORS.get(kind, "black")},
-        customdata=[
-            [
-                style.NAMES.get(kind, kind),
-                "-" if e.get("microbatch") is None else e["microbatch"],
-                "-" if e.get("stage") is None else e["stage"],
-                e["rank"],
-                fmt(e["start_us"] - t0),
-                fmt(e["end_us"] - e["start_us"]),
-            ]
-            for e in events
-        ],
+        insidetextfont={"color": [style.chunk_text_color(kind, b.chunk) for b in bars]},
+        customdata=[b.hover for b in bars],
         hovertemplate=(
             f"<b>%{{customdata[0]}}</b><br>{where}<br>start %{{customdata[4]}}<br>"
             "duration %{customdata[5]}<extra></extra>"
@@ -103,107 +95,66 @@ def _kind_trace(kind: str, events: list[dict], row_of, scale: dict, lane: dict, 
     )
 
 
-def panel_traces(trace: dict, iteration: int | None = None) -> tuple[list[go.Bar], list[str]]:
-    """The bar traces of one panel and its row labels, top to bottom.
-
-    Pipeline traces: a row per rank, communication in a thin lane under the compute bars.
-    Tensor-parallel traces with more than one stream: a row per (rank, stream), so that an
-    all-reduce running under compute (Ladder Residual) is visible as overlapping bars.
-    """
-    events, _ = _panel_events(trace, iteration)
-    world = trace.get("meta", {}).get("world_size") or 0
-    ranks = sorted({e["rank"] for e in events} | set(range(world)))
-    unit = style.is_unit_cost(trace)
-    scale = {"t0": min((e["start_us"] for e in events), default=0.0), "div": 1 if unit else 1e3}
-    fmt = style.fmt_units if unit else style.fmt_duration
-    tp = style.is_tensor_parallel(trace)
-    split = tp and len({e.get("stream", "compute") for e in events}) > 1
-    if split:
-        row_of, rows = style.stream_rows(events, ranks)
-    else:
-        labels = rank_labels(events, ranks)
-        row_of, rows = (lambda e: labels[e["rank"]]), [labels[r] for r in ranks]
-    has_comm = any(e["kind"] not in style.COMPUTE_KINDS | {"IDLE"} for e in events)
-    by_kind: dict[str, list[dict]] = {}
-    for e in events:
-        by_kind.setdefault(e["kind"], []).append(e)
-    bars = []
-    for kind in sorted(by_kind, key=lambda k: (k != "IDLE", _kind_rank(k))):
-        comm = kind not in style.COMPUTE_KINDS | {"IDLE"}
-        lane = style.COMM_LANE if comm else style.COMPUTE_LANE if has_comm else style.FULL_LANE
-        lane = style.FULL_LANE if split else lane
-        bars.append(_kind_trace(kind, by_kind[kind], row_of, scale, lane, fmt, tp))
-    return bars, rows
+def panel_bars(p: Panel) -> list[go.Bar]:
+    """The go.Bar traces of one panel: one per kind, idle first (drawn behind)."""
+    by_kind: dict[str, list] = {}
+    for b in sorted(p.bars, key=lambda b: b.chunk):  # a rank's 1st stage first: legend swatch
+        by_kind.setdefault(b.kind, []).append(b)
+    order = sorted(by_kind, key=lambda k: (k != "IDLE", style.kind_rank(k)))
+    return [_kind_bar(kind, by_kind[kind], p) for kind in order]
 
 
-def _kind_rank(kind: str) -> int:
-    return style.KIND_ORDER.index(kind) if kind in style.KIND_ORDER else len(style.KIND_ORDER)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
-def panel_title(trace: dict, iteration: int | None = None) -> str:
-    """'Measured · 1F1B — bubble 23.1 % of rank-time · 30.0 % of ideal compute'.
-
-    Short enough for a narrow column; the textbook formula is shown beside the chart.
-    """
-    if style.is_tensor_parallel(trace):
-        return _tp_title(trace)
-    _, it = _panel_events(trace, iteration)
-    b = bubble(trace, iteration=it)
-    schedule = trace.get("spec", {}).get("schedule", "?")
-    title = (
-        f"<b>{style.panel_name(trace)} · {schedule}</b> — bubble {_pct(b['idle_over_total'])}"
-        f" of rank-time · {_pct(b['idle_over_ideal'])} of ideal compute"
+def _chunk_key() -> go.Bar:
+    """A legend-only entry saying what the lighter, hatched bars are."""
+    return go.Bar(
+        orientation="h",
+        x=[None],
+        y=[None],
+        name="hatched: rank's 2nd stage",
+        legendgroup="chunks",
+        hoverinfo="skip",
+        marker={
+            "color": style.chunk_color("F", 1),
+            "pattern": {"shape": "/", "fgcolor": style.COLORS["F"], "fgopacity": 0.55},
+        },
     )
-    return title
-
-
-def _tp_title(trace: dict) -> str:
-    """'Measured · ladder — step 12.30 ms · all-reduce waited 1.20 ms per step' (means)."""
-    summary = trace.get("summary", {})
-    mode = trace.get("spec", {}).get("mode", trace.get("spec", {}).get("schedule", "?"))
-    title = f"<b>{style.panel_name(trace)} · {mode}</b>"
-    if "step_wall_us" in summary:
-        title += f" — step {summary['step_wall_us'] / 1e3:.2f} ms"
-    if "comm_exposed_us" in summary:
-        title += f" · all-reduce waited {summary['comm_exposed_us'] / 1e3:.2f} ms per step"
-    return title
 
 
 # Vertical geometry in pixels: a row per rank, room for a subplot title, an x axis, a legend.
-ROW_PX, PANEL_PX, AXIS_PX, TOP_PX, BOTTOM_PX = 44, 40, 70, 80, 60
+ROW_PX, PANEL_PX, AXIS_PX, TOP_PX, LEGEND_PX = 44, 40, 70, 40, 70
 
 
-def _stack(panels: list[tuple[dict, int | None]], title: str | None) -> go.Figure:
+def _stack(
+    panels: list[tuple[dict, int | None]], title: str | None, named: bool = False
+) -> go.Figure:
     """Panels one above another; x shared only when every panel is in the same unit."""
-    shared = len({style.is_unit_cost(t) for t, _ in panels}) == 1
-    built = [panel_traces(t, it) for t, it in panels]
-    rows_px = [ROW_PX * max(len(labels), 1) for _, labels in built]
+    built = [panel(t, it, named=named) for t, it in panels]
+    shared = len({p.unit for p in built}) == 1
+    rows_px = [ROW_PX * max(len(p.rows), 1) for p in built]
     gap_px = PANEL_PX + (0 if shared else AXIS_PX)
     plot_px = sum(rows_px) + gap_px * (len(panels) - 1)
-    top_px = TOP_PX + (40 if title else 0)
+    top_px = TOP_PX + (36 if title else 0)
     fig = make_subplots(
-        rows=len(panels),
+        rows=len(built),
         cols=1,
         shared_xaxes=shared,
-        vertical_spacing=gap_px / plot_px if len(panels) > 1 else 0,
+        vertical_spacing=gap_px / plot_px if len(built) > 1 else 0,
         row_heights=[r / sum(rows_px) for r in rows_px],
-        subplot_titles=[panel_title(t, it) for t, it in panels],
+        subplot_titles=[p.title for p in built],
     )
     seen: set[str] = set()
-    for row, ((bars, labels), (trace, _)) in enumerate(zip(built, panels, strict=True), 1):
-        for bar in bars:
+    for row, p in enumerate(built, 1):
+        for bar in panel_bars(p):
             bar.showlegend = bar.legendgroup not in seen
             seen.add(bar.legendgroup)
             fig.add_trace(bar, row=row, col=1)
         fig.update_yaxes(
-            categoryorder="array", categoryarray=labels, autorange="reversed", row=row, col=1
+            categoryorder="array", categoryarray=p.rows, autorange="reversed", row=row, col=1
         )
-        if not shared or row == len(panels):
-            fig.update_xaxes(title_text=style.axis_title(trace), row=row, col=1)
+        if not shared or row == len(built):
+            fig.update_xaxes(title_text=style.axis_title(p.trace), row=row, col=1)
+    if any(p.chunks > 1 for p in built):
+        fig.add_trace(_chunk_key(), row=1, col=1)
     _layout(fig, plot_px, top_px, title)
     return fig
 
@@ -212,23 +163,26 @@ def _layout(fig: go.Figure, plot_px: int, top_px: int, title: str | None) -> Non
     fig.update_layout(
         template="plotly_white",
         barmode="overlay",
-        height=plot_px + top_px + BOTTOM_PX,
-        title={"text": title, "x": 0.01, "y": 0.99, "yanchor": "top"} if title else None,
-        # above the first subplot title (annotations sit just over the plot area)
+        height=plot_px + top_px + AXIS_PX + LEGEND_PX,
+        title={"text": title, "x": 0.01, "y": 0.995, "yanchor": "top", "font": {"size": 16}}
+        if title
+        else None,
+        # under the x axis: a legend that wraps on a phone grows down, over nothing
         legend={
             "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1 + 30 / plot_px,
+            "yanchor": "top",
+            "y": -AXIS_PX / plot_px,
             "x": 0,
             "title": None,
+            "font": {"size": 13},
         },
-        margin={"l": 10, "r": 20, "t": top_px, "b": BOTTOM_PX},
+        margin={"l": 10, "r": 16, "t": top_px, "b": AXIS_PX + LEGEND_PX - 20},
         uniformtext={"minsize": 11, "mode": "hide"},
         hoverlabel={"align": "left"},
-        font={"size": 13},
+        font={"size": 14},
     )
-    fig.update_annotations(font_size=13, xanchor="left", x=0)  # subplot titles, left-aligned
-    fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor="#EEEEEE", zeroline=False)
+    fig.update_annotations(font_size=14, xanchor="left", x=0)  # subplot titles, left-aligned
+    fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor="#E5E5E5", zeroline=False)
     fig.update_yaxes(showgrid=False, ticks="", ticksuffix="  ", automargin=True)
 
 
@@ -255,7 +209,7 @@ def compare_figure(
     trace_a: dict, trace_b: dict, *, title: str | None = None, iteration: int | None = None
 ) -> go.Figure:
     """Two traces one above the other (e.g. GPipe against 1F1B), same rules as ``figure``."""
-    return _stack([(trace_a, iteration), (trace_b, iteration)], title)
+    return _stack([(trace_a, iteration), (trace_b, iteration)], title, named=True)
 
 
 def tp_compare_figure(

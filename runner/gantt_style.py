@@ -1,8 +1,9 @@
 """Fixed look of the Gantt figures: colours per kind, names, lanes and time units.
 
 Colours are the Okabe-Ito palette (safe for the common forms of colour blindness):
-forwards blue, backwards in the orange/red family, weight gradients green, communication
-grey, measured waiting (IDLE) light grey and hatched.
+forwards blue, backwards in the orange/red family, weight gradients green; transfers of
+activations in light blues, of gradients in light oranges; idle time white with a grey hatch.
+A rank's second stage (interleaved and V schedules) is a lighter, hatched shade of its kind.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ COLORS = {
     "B": "#D55E00",  # vermillion
     "I": "#E69F00",  # orange
     "W": "#009E73",  # bluish green
-    "SEND_F": "#999999",
-    "RECV_F": "#BBBBBB",
-    "SEND_B": "#777777",
-    "RECV_B": "#AAAAAA",
+    # transfers: activations in the forward's blue family, gradients in the backward's
+    # orange family; a send darker than a receive
+    "SEND_F": "#6A9BC9",
+    "RECV_F": "#A6CBEA",
+    "SEND_B": "#D08A50",
+    "RECV_B": "#F5C89A",
     "COMPUTE": "#56B4E9",  # sky blue
     "ALLREDUCE": "#CC79A7",  # reddish purple
-    "IDLE": "#E6E6E6",
+    "IDLE": "#FFFFFF",  # white, hatched grey: nothing to do
 }
+# Interleaved and V schedules: a rank's 2nd, 3rd, … stage is drawn lighter and hatched.
+CHUNK_PATTERNS = ("", "/", "x", ".")
+CHUNK_TINT = (0.0, 0.45, 0.6, 0.7)  # share of white mixed into the colour
+IDLE_PATTERN = {"shape": "/", "fgcolor": "#8A8A8A", "bgcolor": "#FFFFFF", "size": 6}
 TEXT_COLORS = {"F": "white", "B": "white", "W": "white"}  # others: black
 NAMES = {
     "F": "F · forward",
@@ -32,10 +39,55 @@ NAMES = {
     "RECV_B": "receive gradients",
     "ALLREDUCE": "all-reduce",
     "COMPUTE": "compute",
-    "IDLE": "waiting (measured)",
+    "IDLE": "idle",
 }
-KIND_ORDER = tuple(COLORS)  # legend order; IDLE is drawn first (behind), see LANE_KINDS
+LEGEND_NAMES = {  # short: the legend fits two or three rows on a phone
+    "F": "F forward",
+    "B": "B backward",
+    "I": "I input grad",
+    "W": "W weight grad",
+    "SEND_F": "send act.",
+    "RECV_F": "recv act.",
+    "SEND_B": "send grad.",
+    "RECV_B": "recv grad.",
+    "IDLE": "idle",
+}
+KIND_ORDER = (
+    "F",
+    "B",
+    "I",
+    "W",
+    "COMPUTE",
+    "ALLREDUCE",
+    "IDLE",
+    "SEND_F",
+    "RECV_F",
+    "SEND_B",
+    "RECV_B",
+)
 COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE"})
+COMM_KINDS = frozenset({"SEND_F", "RECV_F", "SEND_B", "RECV_B"})
+
+
+def kind_rank(kind: str) -> int:
+    """Legend and drawing order: compute, then idle, then transfers; unknown kinds last."""
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+def tint(color: str, share: float) -> str:
+    """``color`` (#RRGGBB) mixed with ``share`` of white."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02X}" for c in rgb)
+
+
+def chunk_color(kind: str, chunk: int) -> str:
+    return tint(COLORS.get(kind, "#444444"), CHUNK_TINT[min(chunk, len(CHUNK_TINT) - 1)])
+
+
+def chunk_text_color(kind: str, chunk: int) -> str:
+    return TEXT_COLORS.get(kind, "black") if chunk == 0 else "black"
+
+
 # Tensor-parallel traces get a row per (rank, stream), named by what runs on the stream.
 STREAM_NAMES = {"compute": "compute", "comm": "all-reduce"}
 
@@ -83,11 +135,10 @@ def axis_title(trace: dict) -> str:
 
 
 def panel_name(trace: dict) -> str:
-    """'Measured', 'Recorded' or 'Predicted (unit costs)' for a subplot title."""
+    """'Measured', 'Recorded' or 'Predicted' for a subplot title (the x axis gives the unit)."""
     meta = trace.get("meta", {})
     if meta.get("source") == "simulated":
-        model = "unit costs" if is_unit_cost(trace) else "measured costs"
-        return f"Predicted ({model})"
+        return "Predicted"
     return "Recorded" if meta.get("recorded") else "Measured"
 
 
@@ -99,24 +150,23 @@ def is_tensor_parallel(trace: dict) -> bool:
 
 
 def describe_spec(trace: dict) -> str:
+    """'1F1B · p=2 · m=8 · cpu': short enough for a phone-wide figure title."""
     spec = trace.get("spec", {})
+    meta = trace.get("meta", {})
     if is_tensor_parallel(trace):
-        meta = trace.get("meta", {})
         parts = [
-            "tensor parallel",
-            f"{spec.get('ranks', meta.get('world_size', '?'))} ranks",
-            f"{spec.get('layers', '?')} layers",
-            f"hidden {spec.get('hidden', '?')}",
-            f"batch {spec.get('batch', '?')} × seq {spec.get('seq', '?')}",
+            f"tensor parallel · {spec.get('ranks', meta.get('world_size', '?'))} ranks",
+            f"{spec.get('layers', '?')} layers × {spec.get('hidden', '?')}",
+            f"{spec.get('batch', '?')}×{spec.get('seq', '?')} tokens",
         ]
         parts += [str(v) for v in (meta.get("device"), meta.get("dtype")) if v]
         return " · ".join(parts)
     parts = [
         str(spec.get("schedule", "?")),
-        f"{spec.get('stages', '?')} stages",
-        f"{spec.get('microbatches', '?')} micro-batches",
+        f"p={spec.get('stages', '?')}",
+        f"m={spec.get('microbatches', '?')}",
     ]
-    device = trace.get("meta", {}).get("device")
+    device = meta.get("device")
     if device and device != "none":  # a prediction has no device
         parts.append(str(device))
     return " · ".join(parts)

@@ -1,18 +1,24 @@
-"""Show one trace: where it ran, the bubble in both conventions, Gantt and memory charts.
+"""Show one trace: where it ran, its numbers, the Gantt chart, memory, a Perfetto download.
 
-The figures come from `runner.gantt` (pure); this module only places them.
+The figures come from `runner.gantt` (pure) and are built once per trace content (a
+fingerprint of the trace is the cache key, so a rerun or a second visitor reuses them);
+this module only places them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import streamlit as st
 
-from runner import gantt, simulate
+from runner import gantt, numbers, perfetto, simulate
 
 CONVENTION = (
     "**Bubble** here is idle time ÷ (ranks × step time) — the convention of the lessons, "
-    "(p−1)/(m+p−1) for GPipe and 1F1B with equal stages. The *predicted* chart lays out the "
-    "same schedule with the mean F/B/W durations measured in this run."
+    "(p−1)/(m+p−1) for GPipe and 1F1B with equal stages; *of ideal compute* is idle ÷ busy, "
+    "(p−1)/m. Hatched white bars are idle time. The *predicted* chart lays out the same "
+    "schedule with the mean F/B/W durations measured in this run."
 )
 
 
@@ -28,6 +34,12 @@ def provenance(trace: dict) -> str:
     return f"{where} ({meta.get('backend')}) · torch {meta.get('torch')} · {when}"
 
 
+def fingerprint(*traces: dict | None) -> str:
+    """A short digest of the traces' content: the cache key of everything built from them."""
+    text = json.dumps(traces, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def prediction(trace: dict) -> dict | None:
     spec = trace["spec"]
     try:
@@ -37,32 +49,69 @@ def prediction(trace: dict) -> dict | None:
         return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _built(what: str, key: str, _traces: tuple[dict, ...]):
+    """Figures and figures' inputs, once per content ``key`` (``_traces`` is not hashed)."""
+    del key
+    if what == "view":  # measured trace: its prediction, numbers and Gantt chart
+        (trace,) = _traces
+        predicted = prediction(trace)
+        nums = numbers.numbers(trace)
+        fig = gantt.figure(trace, predicted, iteration=nums["iteration"])
+        return predicted, nums, fig
+    if what == "memory":
+        return gantt.memory_figure(_traces[0])
+    if what == "predicted":
+        return gantt.figure(_traces[0])
+    if what == "compare":
+        return gantt.compare_figure(*_traces)
+    raise ValueError(what)
+
+
+def cached(what: str, *traces: dict):
+    return _built(what, fingerprint(what, *traces), traces)
+
+
 def show_trace(trace: dict, key: str) -> None:
-    """Metrics, then measured-over-predicted Gantt, then memory per rank."""
-    meta = trace.get("meta", {})
-    badge = (
-        ":material/movie: Recorded"
-        if meta.get("device") == "cuda"
-        else ":material/memory: Measured"
-    )
+    """Metrics, then measured-over-predicted Gantt, then memory per rank (when opened)."""
+    recorded = trace.get("meta", {}).get("device") == "cuda"
+    badge = ":material/movie: Recorded" if recorded else ":material/memory: Measured"
     st.caption(f"{badge} on {provenance(trace)}")
-    predicted = prediction(trace)
-    it = gantt.median_iteration(trace)
-    measured = simulate.bubble(trace, iteration=it)
+    predicted, nums, fig = cached("view", trace)
     cols = st.columns(4)
-    cols[0].metric("Measured bubble", f"{measured['idle_over_total']:.1%}")
+    measured = numbers.fmt(nums["idle_over_total"], "pct")
+    cols[0].metric("Measured bubble", measured, help="idle ÷ (ranks × step time)")
     if predicted is not None:
-        cols[1].metric("Predicted bubble", f"{predicted['summary']['bubble_fraction']:.1%}")
-    if measured.get("textbook") is not None:
-        cols[2].metric("Textbook (p−1)/(m+p−1)", f"{measured['textbook']:.1%}")
-    step_ms = simulate.makespan([e for e in trace["events"] if e.get("iteration", 0) == it]) / 1e3
-    cols[3].metric("Step time", f"{step_ms:.1f} ms")
+        pb = predicted["summary"]["bubble"]["idle_over_total"]
+        cols[1].metric("Predicted bubble", numbers.fmt(pb, "pct"), help="same convention")
+    if nums.get("textbook") is not None:
+        cols[2].metric("Textbook (p−1)/(m+p−1)", numbers.fmt(nums["textbook"], "pct"))
+    cols[3].metric("Step time", numbers.fmt(nums["step"], "time"))
     st.caption(CONVENTION)
-    st.plotly_chart(
-        gantt.figure(trace, predicted, iteration=it), key=f"{key}-gantt", width="stretch"
-    )
+    st.plotly_chart(fig, key=f"{key}-gantt", width="stretch")
+    downloads(trace, key)
     if trace.get("memory"):
-        st.plotly_chart(gantt.memory_figure(trace), key=f"{key}-mem", width="stretch")
+        memory = st.expander("Peak activation memory per rank", on_change="rerun", key=f"{key}-mx")
+        if memory.open:  # lazy: the chart is built and sent only once the expander is opened
+            with memory:
+                st.plotly_chart(cached("memory", trace), key=f"{key}-mem", width="stretch")
+
+
+def downloads(trace: dict, key: str) -> None:
+    """The run as a Chrome/Perfetto trace, built only when the button is pressed."""
+    spec = trace.get("spec", {})
+    name = "-".join(str(spec.get(k, "")) for k in ("schedule", "stages", "microbatches"))
+    st.download_button(
+        "Download for Perfetto / chrome://tracing",
+        data=lambda: perfetto.dumps(trace),
+        file_name=f"paralab-{name}.perfetto.json",
+        mime="application/json",
+        key=f"{key}-perfetto",
+        on_click="ignore",
+        icon=":material/download:",
+        help="A Trace Event Format file: one process per rank, one thread per stream. "
+        "Open it in ui.perfetto.dev or chrome://tracing.",
+    )
 
 
 def show_prediction(predicted: dict, key: str) -> None:
@@ -75,6 +124,13 @@ def show_prediction(predicted: dict, key: str) -> None:
         cols[2].metric("Textbook (p−1)/(m+p−1)", f"{b['textbook']:.1%}")
     st.caption(
         "Predicted with unit costs (F = 1, B = 2, I = W = 1, transfers free): the schedule's "
-        "shape, before any run. Time is in units of one forward pass."
+        "shape, before any run. Time is in units of one forward pass. Hatched white bars are "
+        "idle time; lighter, hatched bars are a rank's second stage."
     )
-    st.plotly_chart(gantt.figure(predicted), key=f"{key}-gantt", width="stretch")
+    st.plotly_chart(cached("predicted", predicted), key=f"{key}-gantt", width="stretch")
+
+
+def show_compare(top: dict, bottom: dict, names: tuple[str, str], key: str) -> None:
+    """Both runs' numbers side by side, then their charts one above the other."""
+    st.table(numbers.table(dict(zip(names, (top, bottom), strict=True))), border="horizontal")
+    st.plotly_chart(cached("compare", top, bottom), key=f"{key}-chart", width="stretch")

@@ -57,7 +57,8 @@ def lab_block(block) -> None:
     """A lab preset inside a lesson, drawn by its workload's view (ui/workload_views.py).
 
     A fragment: switching views or starting a run reruns this card, not the whole lesson.
-    Only the chosen view is drawn, so a lesson with many labs stays quick.
+    No view is chosen at first and only the chosen one is drawn, so a lesson with many labs
+    loads as fast as its text (a Gantt chart costs the browser ~0.1–0.3 s to draw).
     """
     from ui.workload_views import view_for
 
@@ -79,15 +80,29 @@ def pipeline_lab_block(block, spec) -> None:
     rec = recording_for(spec.schedule, spec.pp, m, block.trace)
     views = ([f"Recorded on {rec.hardware}"] if rec else []) + ["Predicted", "Run it here"]
     view = st.segmented_control(
-        "View", views, default=views[0], key=f"labview-{block.id}",
+        "View", views, default=None, key=f"labview-{block.id}",
         label_visibility="collapsed",
     )  # fmt: skip
-    if view == "Run it here":
+    if view is None:  # no chart is built until a view is picked
+        st.caption(_summary(rec))
+    elif view == "Run it here":
         run_view(spec.to_dict(), f"lab-job-{block.id}", key=f"view-{block.id}")
     elif view == "Predicted":
         predicted_view(spec.schedule, spec.pp, m, key=f"pred-{block.id}")
     elif rec is not None:
         show_recording(rec, key=f"rec-{block.id}")
+
+
+def _summary(rec) -> str:
+    """The line shown before a view is picked (no chart is built until one is)."""
+    hint = "Pick a view to draw its chart: "
+    if rec is None or rec.bubble_fraction is None:
+        return hint + "the simulator's prediction, or a run on this server."
+    return (
+        f"Recorded on {rec.hardware}: bubble **{rec.bubble_fraction:.1%}** of rank-time. "
+        + hint
+        + "the recording, the simulator's prediction, or a run on this server."
+    )
 
 
 def recording_for(schedule: str, stages: int, m: int, path: str | None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from runner import gantt, registry, schedules
-from ui.charts import show_prediction
+from runner import registry, schedules
+from ui.charts import show_compare, show_prediction
 from ui.lab_panel import describe, recordings, show_recording
 from ui.resources import job_queue, trace_at
 
@@ -28,8 +28,7 @@ def compare_view() -> None:
     gpipe8 = [n for n in names if n.startswith("recorded: GPipe · p=2 · m=8 ")]
     a = st.selectbox("Top", names, index=names.index(gpipe[0]) if gpipe else 0, key="cmp_a")
     b = st.selectbox("Bottom", names, index=names.index(gpipe8[0]) if gpipe8 else 1, key="cmp_b")
-    fig = gantt.compare_figure(_trace_of(options[a]), _trace_of(options[b]))
-    st.plotly_chart(fig, key="cmp_chart", width="stretch")
+    show_compare(_trace_of(options[a]), _trace_of(options[b]), ("top", "bottom"), key="cmp")
 
 
 def recordings_view() -> None:

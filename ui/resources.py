@@ -34,7 +34,9 @@ def _lesson_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
     return tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.y*ml")))
 
 
-@st.cache_data(show_spinner=False)
+# cache_resource, not cache_data: one shared, read-only object instead of an unpickled copy
+# per call (~5–10 ms for the catalogue on every page run).
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _catalog(directory: str, stamp: tuple[tuple[str, float], ...]) -> Catalog:
     del stamp  # part of the cache key only: an edited lesson file is read again
     return load_catalog(Path(directory))
@@ -51,7 +53,7 @@ def catalog() -> Catalog:
     return _catalog(str(directory), _lesson_stamp(directory))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _trace(path: str, stamp: float) -> dict:
     del stamp  # part of the cache key only: a rewritten file is read again
     from runner.trace import load
@@ -60,7 +62,9 @@ def _trace(path: str, stamp: float) -> dict:
 
 
 def trace_at(path) -> dict:
-    """A validated trace file, read once per version of the file (not on every rerun)."""
+    """A validated trace file, read once per version of the file (not on every rerun).
+
+    Shared between sessions: treat it as read-only (everything in `runner.gantt` is pure)."""
     return _trace(str(path), Path(path).stat().st_mtime)
 
 

@@ -41,9 +41,12 @@ def _free_port() -> int:
 class Server:
     """`python -m ui.serve` (streamlit run app.py) in its own process group, on a free port."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, app: str = "app.py"
+    ) -> None:
         self.data_dir = data_dir
         self.env = env or {}
+        self.app = app
         self.port = _free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -58,7 +61,7 @@ class Server:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            self.app,
             "--server.headless=true",
             f"--server.port={self.port}",
             "--server.address=127.0.0.1",

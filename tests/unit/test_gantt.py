@@ -32,14 +32,18 @@ def _bars(fig: go.Figure) -> list[go.Bar]:
     return [t for t in fig.data if isinstance(t, go.Bar)]
 
 
+def _events_drawn(fig: go.Figure) -> int:
+    return sum(len(t.x) for t in fig.data if t.legendgroup not in ("IDLE", "chunks"))
+
+
 def test_figure_one_trace_per_kind_and_one_bar_per_event():
     trace = measured()
     fig = gantt.figure(trace)
     kinds = {e["kind"] for e in trace["events"]}
-    assert len(_bars(fig)) == len(kinds)
-    assert {t.legendgroup for t in fig.data} == kinds
+    assert {t.legendgroup for t in fig.data} == kinds | {"IDLE"}
+    assert len(_bars(fig)) == len(kinds) + 1
     drawn = [e for e in trace["events"] if e["iteration"] == gantt.median_iteration(trace)]
-    assert sum(len(t.x) for t in fig.data) == len(drawn)
+    assert _events_drawn(fig) == len(drawn)
     assert all(t.orientation == "h" for t in fig.data)
 
 
@@ -82,8 +86,9 @@ def test_predicted_subplot_with_measured_costs_shares_x():
     assert fig.layout.xaxis2 is not None
     assert fig.layout.xaxis.matches == "x2"  # shared time scale
     titles = [a.text for a in fig.layout.annotations]
-    assert titles[0].startswith("<b>Measured") and "of rank-time" in titles[0]
-    assert "Predicted (measured costs)" in titles[1]
+    assert titles[0].startswith("<b>Measured</b> · bubble ") and titles[0].endswith(" %")
+    assert len(titles[0]) < 40  # one line on a phone
+    assert titles[1].startswith("<b>Predicted</b>")
     assert len(_bars(fig)) <= 2 * len(gantt_style.COLORS)
 
 
@@ -112,7 +117,7 @@ def test_figure_is_json_serialisable_and_pure():
 def test_big_schedule_keeps_traces_few():
     trace = predict("1F1B", 8, 64)
     fig = gantt.figure(trace)
-    assert sum(len(t.x) for t in fig.data) == len(trace["events"]) == 1024
+    assert _events_drawn(fig) == len(trace["events"]) == 1024
     assert len(fig.data) <= 2 * len(gantt_style.COLORS)
     assert not fig.layout.shapes
 
@@ -120,8 +125,8 @@ def test_big_schedule_keeps_traces_few():
 def test_compare_figure_two_panels():
     fig = gantt.compare_figure(predict("GPipe", 4, 8), predict("1F1B", 4, 8))
     titles = [a.text for a in fig.layout.annotations]
-    assert "GPipe" in titles[0] and "1F1B" in titles[1]
-    assert len(fig.data) == 4  # F and B, in each panel
+    assert "GPipe m=8" in titles[0] and "1F1B m=8" in titles[1]
+    assert len(fig.data) == 6  # idle, F and B, in each panel
 
 
 def test_memory_figure_in_mib_and_in_microbatches():
@@ -131,3 +136,51 @@ def test_memory_figure_in_mib_and_in_microbatches():
     fig = gantt.memory_figure(predict("GPipe", 3, 5))
     assert list(fig.data[0].y) == [5, 5, 5]
     assert "micro-batches" in fig.layout.yaxis.title.text
+
+
+def _bar(fig: go.Figure, kind: str, panel: int = 1) -> go.Bar:
+    axis = "y" if panel == 1 else f"y{panel}"
+    return next(t for t in fig.data if t.legendgroup == kind and t.yaxis == axis)
+
+
+def test_idle_is_drawn_as_idle_where_a_rank_waits():
+    # GPipe m=1: rank 0 waits for rank 1's forward and backward (3 units of 6).
+    fig = gantt.figure(predict("GPipe", 2, 1))
+    idle = _bar(fig, "IDLE")
+    rank0 = [(b, x) for y, b, x in zip(idle.y, idle.base, idle.x, strict=True) if "rank 0" in y]
+    assert rank0 == [(1.0, 3.0)]
+    assert idle.name == "idle" and idle.marker.pattern.shape == "/"
+    assert "idle" in idle.customdata[0][0]
+
+
+def test_receive_activations_and_gradients_differ_clearly():
+    def rgb(c: str) -> list[int]:
+        return [int(c[i : i + 2], 16) for i in (1, 3, 5)]
+
+    a, b = rgb(gantt_style.COLORS["RECV_F"]), rgb(gantt_style.COLORS["RECV_B"])
+    assert sum(abs(x - y) for x, y in zip(a, b, strict=True)) > 150  # not two near greys
+    assert gantt_style.NAMES["IDLE"] == "idle"
+
+
+def test_interleaved_stages_of_a_rank_get_their_own_shade_and_pattern():
+    fig = gantt.figure(predict("Interleaved1F1B", 2, 4))
+    f = _bar(fig, "F")
+    chunks = {(y, s) for y, s in zip(f.y, f.marker.pattern.shape, strict=True)}
+    assert {s for y, s in chunks if "rank 0" in y} == {"", "/"}
+    assert len(set(f.marker.color)) == 2  # a lighter tint for each rank's second stage
+    assert any(t.legendgroup == "chunks" for t in fig.data)  # the legend says what hatched is
+    assert not any(t.legendgroup == "chunks" for t in gantt.figure(predict("1F1B", 2, 4)).data)
+
+
+def test_labels_only_where_they_fit():
+    wide = _bar(gantt.figure(predict("1F1B", 2, 4)), "F")
+    assert list(wide.text) == ["0", "1", "2", "3", "0", "1", "2", "3"]
+    narrow = _bar(gantt.figure(predict("Interleaved1F1B", 8, 32)), "F")
+    assert narrow.text is None or not any(narrow.text)  # hover only: 512 thin bars
+    assert "micro-batch" in narrow.hovertemplate
+
+
+def test_legend_sits_under_the_chart():
+    fig = gantt.figure(predict("1F1B", 4, 8))
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+    assert len(fig.layout.title.text) <= 32  # 'title · p=4 · m=8' fits a 390 px phone

@@ -1,0 +1,127 @@
+"""How long each page takes in a real browser, against a blank Streamlit page. Prints only.
+
+    $ python bench/bench_pages.py [--rounds 3] [--pages home,lesson:01-pipeline-parallelism,lab]
+
+Starts two real servers on free 127.0.0.1 ports — the app (`python -m ui.serve`) and a
+one-line blank Streamlit app — with a fresh data directory, and drives them with Debian's
+Chromium (the browser tests' flags). One *load* is `page.goto(url)` until the page is idle:
+the script has finished (`stApp[data-test-script-state=notRunning]`, after it has run) and
+every Plotly chart on the page has drawn its SVG. Each page is loaded once to warm the
+server's caches, then `--rounds` times, interleaved with the blank page so that load from
+other work on the machine hits both alike. Ratios are page ÷ blank within one run, of the
+medians and of the minima (the minima are the better guide on a busy machine: contention
+only ever adds time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+
+BLANK_APP = 'import streamlit as st\n\nst.title("Blank")\n'
+IDLE_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
+  return [...charts].every(c => c.querySelector(".main-svg"));
+}"""
+
+
+class BlankServer(Server):
+    """A Streamlit server running only `st.title` (the baseline)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        app = data_dir / "blank_app.py"
+        app.write_text(BLANK_APP)
+        super().__init__(data_dir, app=str(app))
+
+
+def load(page, url: str) -> float:
+    """Seconds from navigation to an idle page (script done, every chart drawn)."""
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(IDLE_JS, polling=20, timeout=120_000)
+    return time.perf_counter() - t0
+
+
+def app_pages(lesson_ids: list[str]) -> list[tuple[str, str]]:
+    pages = [("home", "/home")]
+    pages += [(f"lesson {i}", f"/lesson?lesson={i}") for i in lesson_ids]
+    return [*pages, ("lab", "/lab")]
+
+
+def lesson_ids() -> list[str]:
+    from lessons.loader import load_catalog
+
+    return [lesson.id for lesson in load_catalog(ROOT / "content" / "lessons").lessons]
+
+
+def measure(browser, app: Server, blank: Server, pages, rounds: int) -> dict[str, list[float]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    times: dict[str, list[float]] = {"blank": []}
+    for _, path in [("blank", ""), *pages]:  # warm-up: caches, imports, first session
+        load(page, (blank.url if path == "" else app.url + path))
+    for _ in range(rounds):
+        for name, path in pages:
+            times.setdefault(name, []).append(load(page, app.url + path))
+            times["blank"].append(load(page, blank.url))
+    context.close()
+    return times
+
+
+def report(times: dict[str, list[float]]) -> None:
+    base, floor = statistics.median(times["blank"]), min(times["blank"])
+    print("\n| page | median | min | max | ÷ blank (medians) | ÷ blank (minima) |")
+    print("|---|---|---|---|---|---|")
+    for name, samples in times.items():
+        med = statistics.median(samples)
+        print(
+            f"| {name} | {med * 1e3:,.0f} ms | {min(samples) * 1e3:,.0f} ms | "
+            f"{max(samples) * 1e3:,.0f} ms | {med / base:.2f}× | {min(samples) / floor:.2f}× |"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pages", help="comma-separated: home, lab, lesson:ID (default: all)")
+    args = ap.parse_args()
+    pages = app_pages(lesson_ids())
+    if args.pages:
+        wanted = {w.replace("lesson:", "lesson ") for w in args.pages.split(",")}
+        pages = [p for p in pages if p[0] in wanted]
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dirs = [Path(tmp) / d for d in ("app", "blank")]
+        for d in dirs:
+            d.mkdir()
+        app, blank = Server(dirs[0]), BlankServer(dirs[1])
+        try:
+            app.start()
+            blank.start()
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                t0 = time.perf_counter()
+                times = measure(browser, app, blank, pages, args.rounds)
+                browser.close()
+        finally:
+            app.stop()
+            blank.stop()
+    print(f"{args.rounds} rounds after one warm-up load per page, viewport 1280×900")
+    report(times)
+    print(f"\n_total {time.perf_counter() - t0:.0f} s_")
+
+
+if __name__ == "__main__":
+    main()
