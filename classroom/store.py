@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from classroom.essays import ESSAY_MIGRATION, Essay, EssayStore
 from classroom.models import (
     Attempt,
     Learner,
@@ -47,6 +48,7 @@ from classroom.models import (
 __all__ = [
     "MIGRATIONS",
     "Attempt",
+    "Essay",
     "Learner",
     "QuestionLocked",
     "QuestionState",
@@ -89,6 +91,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at TEXT NOT NULL,
             PRIMARY KEY (learner_id, lesson_id, question_id))""",
     ),
+    ESSAY_MIGRATION,
 )
 """Schema migrations: `MIGRATIONS[i]` holds the statements that take version `i` to `i + 1`."""
 
@@ -133,8 +136,10 @@ def _attempt(row: sqlite3.Row) -> Attempt:
     )
 
 
-class Store:
-    """Learners and attempts in the SQLite file at `path` (created, with its directory)."""
+class Store(EssayStore):
+    """Learners, attempts and essays in the SQLite file at `path` (created, with its directory)."""
+
+    _now = staticmethod(_now)
 
     def __init__(self, path: Path, *, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> None:
         self.path = Path(path)

@@ -5,7 +5,8 @@
 
 Answers by question type: single_choice `str` (an option id); multiple_choice `list[str]`;
 true_false `bool`; ordering `list[str]` (every item id once); matching `dict[str, str]`
-(left id → right id; a left item left out counts as wrong); numeric `float`.
+(left id → right id; a left item left out counts as wrong); numeric `float`; essay
+`list[int]`, the indexes of the rubric lines met (a self-assessment or an instructor's).
 A malformed answer (wrong type, unknown id) raises ValueError; it is never scored 0.
 The ordering rules are in `lessons/ordering.py` and re-exported here.
 """
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lessons.models import (
+    EssayQuestion,
     MatchingQuestion,
     MultipleChoiceQuestion,
     NumericQuestion,
     OrderingQuestion,
     SingleChoiceQuestion,
     TrueFalseQuestion,
+    WrongAnswer,
 )
 from lessons.ordering import (
     all_or_nothing,
@@ -40,6 +43,7 @@ __all__ = [
     "effective_penalty",
     "final_score",
     "grade",
+    "known_wrong_answer",
     "longest_subset",
     "matching_score",
     "multiple_choice_score",
@@ -119,20 +123,23 @@ def numeric_correct(value: float, answer: float, tolerance: float) -> bool:
     return abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer))
 
 
+def known_wrong_answer(q: NumericQuestion, value: float) -> WrongAnswer | None:
+    """The first of the question's known wrong answers whose range holds `value`, or None."""
+    for wrong in q.wrong_answers:
+        if numeric_correct(value, wrong.value, wrong.tolerance):
+            return wrong
+    return None
+
+
 def grade(question: Any, answer: Any) -> Grade:
-    """Score an answer to any question type (dispatch on the model class)."""
-    graders: dict[type, Callable[[Any, Any], Grade]] = {
-        SingleChoiceQuestion: _single_choice,
-        MultipleChoiceQuestion: _multiple_choice,
-        TrueFalseQuestion: _true_false,
-        OrderingQuestion: _ordering,
-        MatchingQuestion: _matching,
-        NumericQuestion: _numeric,
-    }
-    grader = graders.get(type(question))
-    if grader is None:
-        raise ValueError(f"not a question: {type(question).__name__}")
-    return grader(question, answer)
+    """Score an answer to any question type (the grader of its type in `lessons.types`)."""
+    from lessons.types import question_type  # the table imports this module's graders
+
+    try:
+        spec = question_type(question)
+    except (KeyError, AttributeError):
+        raise ValueError(f"not a question: {type(question).__name__}") from None
+    return spec.grade(question, answer)
 
 
 def _made(score: float, detail: str) -> Grade:
@@ -145,7 +152,7 @@ def _ids_list(answer: Any, what: str) -> list[str]:
     return list(answer)
 
 
-def _single_choice(q: SingleChoiceQuestion, answer: Any) -> Grade:
+def single_choice(q: SingleChoiceQuestion, answer: Any) -> Grade:
     ids = [o.id for o in q.options]
     if not isinstance(answer, str) or answer not in ids:
         raise ValueError(f"single_choice answer must be one of {ids}, got {answer!r}")
@@ -153,7 +160,7 @@ def _single_choice(q: SingleChoiceQuestion, answer: Any) -> Grade:
     return _made(1.0 if answer == right else 0.0, "right" if answer == right else "not this one")
 
 
-def _multiple_choice(q: MultipleChoiceQuestion, answer: Any) -> Grade:
+def multiple_choice(q: MultipleChoiceQuestion, answer: Any) -> Grade:
     chosen = _ids_list(answer, "multiple_choice")
     ids = {o.id for o in q.options}
     unknown = [c for c in chosen if c not in ids]
@@ -165,13 +172,13 @@ def _multiple_choice(q: MultipleChoiceQuestion, answer: Any) -> Grade:
     return _made(score, f"{hits} of {len(right)} right options chosen, {misses} wrong")
 
 
-def _true_false(q: TrueFalseQuestion, answer: Any) -> Grade:
+def true_false(q: TrueFalseQuestion, answer: Any) -> Grade:
     if not isinstance(answer, bool):
         raise ValueError(f"true_false answer must be true or false, got {answer!r}")
     return _made(1.0 if answer == q.answer else 0.0, f"the statement is {q.answer}".lower())
 
 
-def _ordering(q: OrderingQuestion, answer: Any) -> Grade:
+def ordering(q: OrderingQuestion, answer: Any) -> Grade:
     order = _ids_list(answer, "ordering")
     ids = q.item_ids()
     if sorted(order) != sorted(ids):
@@ -186,7 +193,7 @@ def _ordering(q: OrderingQuestion, answer: Any) -> Grade:
     return _made(score, f"{rule.replace('_', ' ')} score {score:.0%}")
 
 
-def _matching(q: MatchingQuestion, answer: Any) -> Grade:
+def matching(q: MatchingQuestion, answer: Any) -> Grade:
     if not isinstance(answer, dict):
         raise ValueError(f"matching answer must be a mapping left id → right id, got {answer!r}")
     left, right = {i.id for i in q.left}, {i.id for i in q.right}
@@ -198,10 +205,38 @@ def _matching(q: MatchingQuestion, answer: Any) -> Grade:
     return _made(score, f"{hits} of {len(q.pairs)} pairs right")
 
 
-def _numeric(q: NumericQuestion, answer: Any) -> Grade:
+def numeric(q: NumericQuestion, answer: Any) -> Grade:
     number = isinstance(answer, (int, float)) and not isinstance(answer, bool)
     if not number or not math.isfinite(answer):
         raise ValueError(f"numeric answer must be a finite number, got {answer!r}")
-    ok = numeric_correct(float(answer), q.answer, q.tolerance)
+    if numeric_correct(float(answer), q.answer, q.tolerance):
+        return _made(1.0, "within tolerance")
+    if known_wrong_answer(q, float(answer)):
+        return _made(0.0, "a known wrong answer")
     unit = f" {q.unit}" if q.unit else ""
-    return _made(1.0 if ok else 0.0, "within tolerance" if ok else f"expected {q.answer:g}{unit}")
+    return _made(0.0, f"expected {q.answer:g}{unit}")
+
+
+def essay(q: EssayQuestion, answer: Any) -> Grade:
+    """Rubric score: points of the lines met / all points (self-assessed or by a grader)."""
+    n = len(q.rubric)
+    valid = isinstance(answer, (list, tuple)) and all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i in answer
+    )
+    if not valid or len(set(answer)) != len(answer):
+        raise ValueError(f"essay assessment must list rubric lines 0..{n - 1}, got {answer!r}")
+    met = sum(q.rubric[i].points for i in answer)
+    total = q.rubric_points
+    return _made(met / total, f"{met:g} of {total:g} rubric points")
+
+
+def essay_text_problem(q: EssayQuestion, text: Any) -> str | None:
+    """Why this essay text cannot be submitted (empty, too short, too long), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return "Write your answer first."
+    words = len(text.split())
+    if words < q.min_words:
+        return f"Write at least {q.min_words} words (you have {words})."
+    if len(text) > q.max_chars:
+        return f"Keep it under {q.max_chars} characters (you have {len(text)})."
+    return None

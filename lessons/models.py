@@ -11,7 +11,7 @@ itself to point at the exact line of each problem.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,6 @@ from pydantic import (
 
 from lessons import labs, rules
 from lessons.ordering import topological_order
-from lessons.rules import QUESTION_TYPES
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
 DEFER_CHECKS = "defer_checks"
@@ -158,6 +157,15 @@ class MatchingQuestion(QuestionBase):
     """partial: correct pairs / pairs."""
 
 
+class WrongAnswer(Strict):
+    value: float
+    """A value learners are known to enter, e.g. the other bubble convention's fraction."""
+    tolerance: float = Field(default=0.0, ge=0)
+    """Absolute tolerance: answers within ±tolerance (inclusive) get this feedback."""
+    feedback: str
+    """What the learner is told when their answer is this one (Markdown)."""
+
+
 class NumericQuestion(QuestionBase):
     type: Literal["numeric"]
     """A number to compute, e.g. a memory size or a bubble fraction."""
@@ -167,6 +175,35 @@ class NumericQuestion(QuestionBase):
     """Absolute tolerance: answers within ±tolerance (inclusive) are right."""
     unit: str | None = None
     """Unit shown beside the input box, e.g. GB."""
+    wrong_answers: list[WrongAnswer] = Field(default_factory=list)
+    """Known wrong answers with targeted feedback, scored 0; none may overlap the key's
+    range `answer ± tolerance` or another wrong answer's range."""
+
+
+class RubricLine(Strict):
+    text: str
+    """One thing a good answer does, e.g. "names the bubble fraction (p−1)/(m+p−1)"."""
+    points: float = Field(gt=0)
+    """Points this line is worth (> 0); the essay's score is ticked points / all points."""
+
+
+class EssayQuestion(QuestionBase):
+    type: Literal["essay"]
+    """An open answer (Moodle's essay): the learner writes, then sees the model answer and
+    ticks the rubric lines they met; an instructor grades it on the instructor page."""
+    model_answer: str
+    """A good answer (Markdown), shown once the learner has submitted theirs."""
+    rubric: list[RubricLine] = Field(min_length=1)
+    """What a good answer contains, line by line, with points."""
+    min_words: int = Field(default=0, ge=0)
+    """Fewest words accepted before submitting (0 = any non-empty text)."""
+    max_chars: int = Field(default=10_000, ge=1, le=100_000)
+    """Longest answer accepted, in characters."""
+
+    @property
+    def rubric_points(self) -> float:
+        """Sum of the rubric lines' points."""
+        return sum(line.points for line in self.rubric)
 
 
 class MarkdownBlock(Strict):
@@ -197,24 +234,25 @@ class LabBlock(Strict):
         return self
 
 
-Question = Annotated[
-    SingleChoiceQuestion
-    | MultipleChoiceQuestion
-    | TrueFalseQuestion
-    | OrderingQuestion
-    | MatchingQuestion
-    | NumericQuestion,
-    Field(discriminator="type"),
-]
+QUESTION_MODELS: tuple[type[QuestionBase], ...] = (
+    SingleChoiceQuestion,
+    MultipleChoiceQuestion,
+    TrueFalseQuestion,
+    OrderingQuestion,
+    MatchingQuestion,
+    NumericQuestion,
+    EssayQuestion,
+)
+"""Every question model; `lessons/types.py` gives each its grader, widget and writers (a
+model missing there is an import error and a test failure)."""
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    m.model_fields["type"].annotation.__args__[0] for m in QUESTION_MODELS
+)
+"""The `type` tags of the question models, in table order."""
+
+Question = Annotated[Union[QUESTION_MODELS], Field(discriminator="type")]  # noqa: UP007
 Block = Annotated[
-    MarkdownBlock
-    | LabBlock
-    | SingleChoiceQuestion
-    | MultipleChoiceQuestion
-    | TrueFalseQuestion
-    | OrderingQuestion
-    | MatchingQuestion
-    | NumericQuestion,
+    Union[(MarkdownBlock, LabBlock, *QUESTION_MODELS)],
     Field(discriminator="type"),
 ]
 BLOCK_TYPES = ("markdown", "lab", *QUESTION_TYPES)

@@ -15,14 +15,6 @@ from lessons.ordering import find_cycle
 
 Path = tuple[Any, ...]
 Issue = tuple[Path, str]
-QUESTION_TYPES = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "ordering",
-    "matching",
-    "numeric",
-)
 
 
 def duplicate_ids(items: Sequence[Any], field: str) -> Iterator[Issue]:
@@ -35,19 +27,18 @@ def duplicate_ids(items: Sequence[Any], field: str) -> Iterator[Issue]:
 
 
 def question_issues(q: Any) -> Iterator[Issue]:
-    """All rule violations of one validated question."""
-    checks = {
-        "single_choice": _single_choice,
-        "multiple_choice": _multiple_choice,
-        "ordering": _ordering,
-        "matching": _matching,
-    }
-    check = checks.get(q.type)
-    if check:
-        yield from check(q)
+    """All rule violations of one validated question: its type's `check` in the table."""
+    from lessons.types import question_type  # the table imports the models, which import us
+
+    yield from question_type(q).check(q)
 
 
-def _single_choice(q: Any) -> Iterator[Issue]:
+def no_rules(q: Any) -> Iterator[Issue]:
+    """For types whose fields need no cross-field check (true_false)."""
+    return iter(())
+
+
+def single_choice(q: Any) -> Iterator[Issue]:
     yield from duplicate_ids(q.options, "options")
     right = [i for i, option in enumerate(q.options) if option.correct]
     if not right:
@@ -56,13 +47,13 @@ def _single_choice(q: Any) -> Iterator[Issue]:
         yield ("options", i, "correct"), "a single_choice question has exactly one correct option"
 
 
-def _multiple_choice(q: Any) -> Iterator[Issue]:
+def multiple_choice(q: Any) -> Iterator[Issue]:
     yield from duplicate_ids(q.options, "options")
     if not any(option.correct for option in q.options):
         yield ("options",), "no option is marked `correct: true`; at least one must be"
 
 
-def _ordering(q: Any) -> Iterator[Issue]:
+def ordering(q: Any) -> Iterator[Issue]:
     yield from duplicate_ids(q.items, "items")
     if (q.answer is None) == (q.precedes is None):
         which = "both" if q.answer is not None else "neither"
@@ -111,7 +102,7 @@ def _graph(pairs: list[tuple[str, str]], ids: set[str]) -> Iterator[Issue]:
         yield ("precedes",), f"the graph has a cycle: {' → '.join(cycle)}"
 
 
-def _matching(q: Any) -> Iterator[Issue]:
+def matching(q: Any) -> Iterator[Issue]:
     yield from duplicate_ids(q.left, "left")
     yield from duplicate_ids(q.right, "right")
     left = [item.id for item in q.left]
@@ -124,6 +115,40 @@ def _matching(q: Any) -> Iterator[Issue]:
     missing = [item for item in left if item not in q.pairs]
     if missing:
         yield ("pairs",), f"no pair for left items {missing}; every left item needs one"
+
+
+def _overlap(a: float, a_tol: float, b: float, b_tol: float) -> bool:
+    """Whether the ranges a ± a_tol and b ± b_tol share a value (inclusive ends)."""
+    return abs(a - b) <= a_tol + b_tol + 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def numeric(q: Any) -> Iterator[Issue]:
+    """Known wrong answers lie outside the key's range and outside each other's ranges,
+    so every number gets one verdict and one feedback."""
+    key = f"{q.answer:g} ± {q.tolerance:g}"
+    for i, wrong in enumerate(q.wrong_answers):
+        here = f"{wrong.value:g} ± {wrong.tolerance:g}"
+        if _overlap(wrong.value, wrong.tolerance, q.answer, q.tolerance):
+            yield (
+                ("wrong_answers", i, "value"),
+                f"wrong answer {here} overlaps the right answer {key}; "
+                "narrow a tolerance so no number is both right and wrong",
+            )
+        for j, other in enumerate(q.wrong_answers[:i]):
+            if _overlap(wrong.value, wrong.tolerance, other.value, other.tolerance):
+                yield (
+                    ("wrong_answers", i, "value"),
+                    f"wrong answer {here} overlaps wrong answer {j} "
+                    f"({other.value:g} ± {other.tolerance:g})",
+                )
+
+
+def essay(q: Any) -> Iterator[Issue]:
+    """Essays are graded once, by a person: retry settings do not apply."""
+    if q.max_tries is not None:
+        yield ("max_tries",), "an essay is submitted once; remove `max_tries`"
+    if q.penalty:
+        yield ("penalty",), "an essay has no retries, so no retry `penalty`; remove it"
 
 
 def lesson_issues(blocks: list[tuple[int, Any]]) -> Iterator[Issue]:
@@ -144,6 +169,7 @@ def lesson_issues(blocks: list[tuple[int, Any]]) -> Iterator[Issue]:
         if block.type == "lab":
             labs.add(block.id)
     for index, block in blocks:
-        if block.type in QUESTION_TYPES and block.lab is not None and block.lab not in labs:
+        is_question = block.type not in ("markdown", "lab")
+        if is_question and block.lab is not None and block.lab not in labs:
             known = sorted(labs) or "none"
             yield ("body", index, "lab"), f"no lab block with id {block.lab!r}; lab ids: {known}"

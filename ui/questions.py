@@ -1,5 +1,8 @@
 """One question on a lesson page: input, submit, score, feedback, explanation, retry.
 
+What to draw for a question comes from its row in `lessons.types.TYPES`: the label, and the
+`widget` key that `WIDGETS` below maps to a card body. Auto-graded types share one body
+(input → submit → score → feedback, retries); the essay draws its own (`ui/essay.py`).
 Grading is `lessons.grading`; attempts are stored by `classroom.store`, so what the learner
 sees after a refresh or a restart is read back from the database, not from the session.
 Widget keys are `q-<lesson>-<question>-...`, stable for tests.
@@ -8,11 +11,14 @@ Widget keys are `q-<lesson>-<question>-...`, stable for tests.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import streamlit as st
 
 from classroom.store import QuestionLocked
 from lessons.grading import effective_penalty, final_score, grade
+from lessons.types import question_type
+from ui.essay import essay_body
 from ui.lab_panel import lab_comparison
 from ui.ordering import initial_order, ordering_input
 from ui.resources import store
@@ -27,21 +33,31 @@ def question_key(lesson_id: str, question_id: str) -> str:
 def render_question(lesson, question, number: int, learner, state) -> None:
     """Draw one question in a bordered card and handle its submission."""
     key = question_key(lesson.id, question.id)
-    locked = _locked(question, state) or st.session_state.get(f"{key}-revealed", False)
+    spec = question_type(question)
     with st.container(border=True, key=f"{key}-card"):
-        st.markdown(f"**Question {number}** · {_kind_label(question)} · {question.points:g} pt")
+        st.markdown(f"**Question {number}** · {spec.label} · {question.points:g} pt")
+        st.markdown(question.prompt)
+        WIDGETS[spec.widget](lesson, question, key, learner, state)
+
+
+def _auto_body(draw_input: Callable) -> Callable:
+    """The card body of an auto-graded type whose answer widget is `draw_input`."""
+
+    def body(lesson, question, key: str, learner, state) -> None:
+        locked = _locked(question, state) or st.session_state.get(f"{key}-revealed", False)
         penalty = effective_penalty(question)
         if penalty and not locked:
             st.caption(f"Each wrong try takes {penalty:.0%} off the score of the right one.")
-        st.markdown(question.prompt)
         last = state.last_answer if state else None
-        answer = _input(question, key, last, locked)
+        answer = draw_input(question, key, last, locked)
         if not locked:
             _submit_row(lesson, question, key, learner, state, answer)
         if state:
             _feedback(question, key, state, locked)
             if question.lab:
                 lab_comparison(lesson.lab(question.lab))
+
+    return body
 
 
 def _locked(question, state) -> bool:
@@ -51,63 +67,53 @@ def _locked(question, state) -> bool:
     return state.solved or out_of_tries or state.revealed
 
 
-def _kind_label(question) -> str:
-    return {
-        "single_choice": "choose one",
-        "multiple_choice": "choose all that apply",
-        "true_false": "true or false",
-        "ordering": "put in order",
-        "matching": "match",
-        "numeric": "numeric answer",
-    }[question.type]
+def _radio_input(question, key: str, last, disabled: bool):
+    ids = [o.id for o in question.options]
+    text = {o.id: o.text for o in question.options}
+    index = ids.index(last) if last in ids else None
+    return st.radio(
+        "Your answer",
+        ids,
+        index=index,
+        format_func=text.get,
+        key=f"{key}-radio",
+        disabled=disabled,
+        label_visibility="collapsed",
+    )
 
 
-def _input(question, key: str, last, disabled: bool):
-    """The answer widget for the question's type, pre-filled with the last stored answer."""
-    kind = question.type
-    if kind == "single_choice":
-        ids = [o.id for o in question.options]
-        text = {o.id: o.text for o in question.options}
-        index = ids.index(last) if last in ids else None
-        return st.radio(
-            "Your answer",
-            ids,
-            index=index,
-            format_func=text.get,
-            key=f"{key}-radio",
-            disabled=disabled,
-            label_visibility="collapsed",
-        )
-    if kind == "multiple_choice":
-        chosen = set(last or [])
-        return [
-            o.id
-            for o in question.options
-            if st.checkbox(o.text, value=o.id in chosen, key=f"{key}-opt-{o.id}", disabled=disabled)
-        ]
-    if kind == "true_false":
-        index = None if last is None else (0 if last else 1)
-        picked = st.radio(
-            "Your answer",
-            list(TF),
-            index=index,
-            horizontal=True,
-            key=f"{key}-tf",
-            disabled=disabled,
-            label_visibility="collapsed",
-        )
-        return None if picked is None else TF[picked]
-    if kind == "ordering":
-        start = last or initial_order(
-            [i.id for i in question.items], key, lambda o: grade(question, o).correct
-        )
-        return ordering_input(question, key, start, disabled)
-    if kind == "matching":
-        return _matching_input(question, key, last or {}, disabled)
-    return _numeric_input(question, key, last, disabled)
+def _checkbox_input(question, key: str, last, disabled: bool):
+    chosen = set(last or [])
+    return [
+        o.id
+        for o in question.options
+        if st.checkbox(o.text, value=o.id in chosen, key=f"{key}-opt-{o.id}", disabled=disabled)
+    ]
 
 
-def _matching_input(question, key: str, last: dict, disabled: bool) -> dict:
+def _true_false_input(question, key: str, last, disabled: bool):
+    index = None if last is None else (0 if last else 1)
+    picked = st.radio(
+        "Your answer",
+        list(TF),
+        index=index,
+        horizontal=True,
+        key=f"{key}-tf",
+        disabled=disabled,
+        label_visibility="collapsed",
+    )
+    return None if picked is None else TF[picked]
+
+
+def _ordering_input(question, key: str, last, disabled: bool):
+    start = last or initial_order(
+        [i.id for i in question.items], key, lambda o: grade(question, o).correct
+    )
+    return ordering_input(question, key, start, disabled)
+
+
+def _matching_input(question, key: str, last: dict | None, disabled: bool) -> dict:
+    last = last or {}
     right = {r.id: r.text for r in question.right}
     answer = {}
     for left in question.left:
@@ -146,7 +152,7 @@ def _incomplete(question, answer) -> str | None:
     """A reason to refuse the submit (nothing chosen yet), or None."""
     if answer is None or answer == [] or answer == {}:
         return "Answer the question first."
-    if question.type == "matching" and len(answer) < len(question.left):
+    if isinstance(answer, dict) and len(answer) < len(question.left):  # matching
         return "Choose a description for every item."
     return None
 
@@ -202,10 +208,11 @@ def _feedback(question, key: str, state, locked: bool) -> None:
         st.warning(f"Partly right — score {score:.0%} ({tries}).", icon=":material/rule:")
     else:
         st.error(f"Not right yet — score {score or 0:.0%} ({tries}).", icon=":material/cancel:")
-    _option_feedback(question, state.last_answer)
+    for line in question_type(question).feedback(question, state.last_answer):
+        st.caption(line)
     if locked:
         if not state.solved:
-            st.markdown(f"**Answer:** {answer_text(question)}")
+            st.markdown(f"**Answer:** {question_type(question).answer_text(question)}")
         st.markdown("**Explanation**")
         st.info(question.explanation)
     elif question.max_tries:
@@ -215,30 +222,14 @@ def _feedback(question, key: str, state, locked: bool) -> None:
         st.caption("Change your answer and submit again, or show the answer.")
 
 
-def _option_feedback(question, answer) -> None:
-    if question.type not in ("single_choice", "multiple_choice") or answer is None:
-        return
-    chosen = {answer} if isinstance(answer, str) else set(answer)
-    for option in question.options:
-        if option.id in chosen and getattr(option, "feedback", None):
-            st.caption(f"*{option.text}* — {option.feedback}")
-
-
-def answer_text(question) -> str:
-    """The answer key in words, shown once a question is over."""
-    kind = question.type
-    if kind in ("single_choice", "multiple_choice"):
-        return "; ".join(o.text for o in question.options if o.correct)
-    if kind == "true_false":
-        return "True" if question.answer else "False"
-    if kind == "ordering":
-        text = {i.id: i.text for i in question.items}
-        return " → ".join(text[i] for i in question.correct_order())
-    if kind == "matching":
-        right = {r.id: r.text for r in question.right}
-        return "; ".join(
-            f"{left.text} ↔ {right[question.pairs[left.id]]}" for left in question.left
-        )
-    unit = f" {question.unit}" if question.unit else ""
-    tol = f" (± {question.tolerance:g})" if question.tolerance else ""
-    return f"{question.answer:g}{unit}{tol}"
+WIDGETS: dict[str, Callable] = {
+    "radio": _auto_body(_radio_input),
+    "checkboxes": _auto_body(_checkbox_input),
+    "true_false": _auto_body(_true_false_input),
+    "ordering": _auto_body(_ordering_input),
+    "matching": _auto_body(_matching_input),
+    "number": _auto_body(_numeric_input),
+    "essay": essay_body,
+}
+"""Widget key (the `widget` column of `lessons.types.TYPES`) → card body
+`(lesson, question, key, learner, state)`; a test checks every key of the table is here."""

@@ -134,4 +134,5 @@ def test_schema_carries_field_descriptions_and_forbids_extra_keys():
         "ordering",
         "matching",
         "numeric",
+        "essay",
     }
