@@ -81,9 +81,9 @@ def test_essays_by_lesson_oldest_first(store):
     assert len(store.essays()) == 3
 
 
-def test_a_version_1_database_gains_the_essays_table(tmp_path):
+def test_a_database_from_before_essays_gains_the_table(tmp_path):
     path = tmp_path / "old.db"
-    old = Store(path, migrations=MIGRATIONS[:1])
+    old = Store(path, migrations=MIGRATIONS[:-1])
     ada = old.create_learner("Ada")
     old.record_attempt(ada.id, LESSON, "q1", "a", 1.0, 1.0, True)
     upgraded = Store(path)
