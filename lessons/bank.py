@@ -4,6 +4,7 @@
     >>> lessons = load_catalog("content/lessons").lessons
     >>> gift, notes = to_gift(lessons)      # Moodle GIFT text + what was not exported faithfully
     >>> text = to_json_bank(lessons)        # every question with its key, as JSON
+    >>> xml, notes = to_moodle_xml(lessons) # Moodle XML: ordering, hints, units, essays too
 
 GIFT (Moodle's text import format): one `$CATEGORY: ParaLab/<lesson title>` per lesson,
 then each question as its type's writer in `lessons/gift.py` writes it (see there).
@@ -29,6 +30,10 @@ question (`LESSON-ID: QUESTION-ID: skipped|approximated: why`):
 - fields GIFT does not carry (hint, points other than 1, penalty, max_tries, lab link)
   are named in the question's note.
 
+Moodle XML (`to_moodle_xml`) is written by `lessons/moodle_xml.py` and carries almost
+everything; its notes name the little it cannot (a `precedes` graph, all_or_nothing on
+multi-answer or matching, max_tries, lab links).
+
 `$...$` LaTeX is left as written: Moodle renders it when its MathJax filter is set to
 recognise `$` delimiters.
 
@@ -40,12 +45,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+from xml.etree.ElementTree import Element, indent, tostring
+
+from lessons import moodle_xml
 
 from lessons.gift import MOODLE_GRADES, category, gift_escape, moodle_grade
 from lessons.models import Lesson
 from lessons.types import question_type
 
-__all__ = ["MOODLE_GRADES", "gift_escape", "moodle_grade", "to_gift", "to_json_bank"]
+__all__ = [
+    "MOODLE_GRADES",
+    "gift_escape",
+    "moodle_grade",
+    "to_gift",
+    "to_json_bank",
+    "to_moodle_xml",
+]
 
 
 def to_gift(lessons: Iterable[Lesson]) -> tuple[str, list[str]]:
@@ -88,3 +103,24 @@ def to_json_bank(lessons: Iterable[Lesson]) -> str:
             questions.append(entry)
     bank = {"format": "paralab-question-bank", "version": 1, "questions": questions}
     return json.dumps(bank, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_moodle_xml(lessons: Iterable[Lesson]) -> tuple[str, list[str]]:
+    """Moodle XML (`<quiz>`: a category per lesson, then its questions), and one note per
+    skipped or approximated question, as `to_gift` gives."""
+    quiz = Element("quiz")
+    notes: list[str] = []
+    for lesson in lessons:
+        path = "ParaLab/" + " ".join(lesson.title.split()).replace("/", "//")
+        quiz.append(moodle_xml.category(path, lesson.summary))
+        for q in lesson.questions():
+            element, why = question_type(q).moodle_xml(q)
+            if why:
+                verb = "skipped" if element is None else "approximated"
+                notes.append(f"{lesson.id}: {q.id}: {verb}: {'; '.join(why)}")
+            if element is not None:
+                element.find("idnumber").text = f"{lesson.id}/{q.id}"
+                quiz.append(element)
+    indent(quiz)
+    body = tostring(quiz, encoding="unicode", short_empty_elements=False)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n", notes

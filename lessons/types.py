@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lessons import feedback, gift, grading, rules
+from lessons import feedback, gift, grading, moodle_xml, rules
 from lessons.grading import Grade
 from lessons.models import (
     QUESTION_MODELS,
@@ -61,6 +61,8 @@ class QuestionType:
     """The key as JSON data, for the JSON question bank."""
     gift: Callable[[Any], gift.Written]
     """Moodle GIFT writer: (text or None when skipped, what it could not carry)."""
+    moodle_xml: Callable[[Any], moodle_xml.Written]
+    """Moodle XML writer: (<question> element or None when skipped, what it could not carry)."""
     auto_graded: bool = True
     """False for types a person grades (essay): no "Submit → score" loop, no retries."""
 
@@ -77,6 +79,7 @@ _ROWS = (
         answer_text=feedback.choices_text,
         key=feedback.single_choice_key,
         gift=gift.single_choice,
+        moodle_xml=moodle_xml.single_choice,
     ),
     QuestionType(
         name="multiple_choice",
@@ -89,6 +92,7 @@ _ROWS = (
         answer_text=feedback.choices_text,
         key=feedback.multiple_choice_key,
         gift=gift.multiple_choice,
+        moodle_xml=moodle_xml.multiple_choice,
     ),
     QuestionType(
         name="true_false",
@@ -101,6 +105,7 @@ _ROWS = (
         answer_text=feedback.true_false_text,
         key=feedback.true_false_key,
         gift=gift.true_false,
+        moodle_xml=moodle_xml.true_false,
     ),
     QuestionType(
         name="ordering",
@@ -113,6 +118,7 @@ _ROWS = (
         answer_text=feedback.ordering_text,
         key=feedback.ordering_key,
         gift=gift.ordering,
+        moodle_xml=moodle_xml.ordering,
     ),
     QuestionType(
         name="matching",
@@ -125,6 +131,7 @@ _ROWS = (
         answer_text=feedback.matching_text,
         key=feedback.matching_key,
         gift=gift.matching,
+        moodle_xml=moodle_xml.matching,
     ),
     QuestionType(
         name="numeric",
@@ -137,6 +144,7 @@ _ROWS = (
         answer_text=feedback.numeric_text,
         key=feedback.numeric_key,
         gift=gift.numeric,
+        moodle_xml=moodle_xml.numeric,
     ),
     QuestionType(
         name="essay",
@@ -149,6 +157,7 @@ _ROWS = (
         answer_text=feedback.essay_text,
         key=feedback.essay_key,
         gift=gift.essay,
+        moodle_xml=moodle_xml.essay,
         auto_graded=False,
     ),
 )

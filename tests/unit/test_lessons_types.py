@@ -66,6 +66,9 @@ def test_every_column_works_on_a_question_of_the_type(lesson, qid):
     text, why = row.gift(q)
     assert text is None or text.startswith(f"::{q.id}::")
     assert text is not None or why, "a skipped question must say why"
+    element, why = row.moodle_xml(q)
+    assert element is not None or why, "a skipped question must say why"
+    assert element is None or element.tag == "question"
 
 
 def test_every_widget_key_is_drawn_by_the_ui():
