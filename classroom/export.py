@@ -65,6 +65,26 @@ SUMMARY_COLUMNS = (
 `total_points` the same weighted by points, `max_points` the lesson's points (empty when
 the lesson is not known); `tries` all tries, `revealed` questions whose answer was shown."""
 
+ESSAY_COLUMNS = (
+    "learner",
+    "learner_id",
+    "lesson",
+    "question",
+    "text",
+    "self_lines",
+    "self_score",
+    "grade_lines",
+    "grade",
+    "points",
+    "max_points",
+    "comment",
+    "submitted_at",
+    "graded_at",
+)
+"""Columns of `essay_rows`: the essay `text`; `self_lines` / `grade_lines` the rubric lines
+(1-based, as `1 3`) the learner / the grader ticked; `self_score` and `grade` in [0, 1]
+(empty until given); `points` = grade × the question's weight; timestamps ISO-8601 UTC."""
+
 Points = Mapping[str, Mapping[str, float]]
 """lesson id → question id → the question's points (its weight), from `points_of`."""
 
@@ -168,6 +188,37 @@ def question_rows(store: Store, lesson_id: str, question_ids: Sequence[str]) -> 
                 "solved": sum(s.solved for s in mine),
                 "mean_best": sum(s.best_score for s in mine) / len(mine) if mine else None,
                 "mean_tries": sum(s.tries for s in mine) / len(mine) if mine else None,
+            }
+        )
+    return rows
+
+
+def essay_rows(store: Store, points: Points | None = None) -> list[dict[str, Any]]:
+    """One row per essay, oldest submission first, with the columns of `ESSAY_COLUMNS`."""
+    names = {learner.id: learner.name for learner in store.list_learners()}
+
+    def lines(ticked: tuple[int, ...] | None) -> str | None:
+        return None if ticked is None else " ".join(str(i + 1) for i in ticked)
+
+    rows = []
+    for essay in store.essays():
+        weight = (points or {}).get(essay.lesson_id, {}).get(essay.question_id, 1.0)
+        rows.append(
+            {
+                "learner": names[essay.learner_id],
+                "learner_id": essay.learner_id,
+                "lesson": essay.lesson_id,
+                "question": essay.question_id,
+                "text": essay.text,
+                "self_lines": lines(essay.self_lines),
+                "self_score": essay.self_score,
+                "grade_lines": lines(essay.grade_lines),
+                "grade": essay.grade,
+                "points": None if essay.grade is None else essay.grade * weight,
+                "max_points": weight,
+                "comment": essay.comment,
+                "submitted_at": essay.submitted_at,
+                "graded_at": essay.graded_at,
             }
         )
     return rows

@@ -48,7 +48,6 @@ from typing import Any
 from xml.etree.ElementTree import Element, indent, tostring
 
 from lessons import moodle_xml
-
 from lessons.gift import MOODLE_GRADES, category, gift_escape, moodle_grade
 from lessons.models import Lesson
 from lessons.types import question_type

@@ -2,9 +2,18 @@
 
 import streamlit as st
 
-from classroom.export import export_rows, points_of, summary_rows, to_csv, to_json
-from lessons.bank import to_gift, to_json_bank
+from classroom.export import (
+    ESSAY_COLUMNS,
+    essay_rows,
+    export_rows,
+    points_of,
+    summary_rows,
+    to_csv,
+    to_json,
+)
+from lessons.bank import to_gift, to_json_bank, to_moodle_xml
 from ui.class_view import live_class_view
+from ui.essay_grading import essay_grading
 from ui.resources import catalog, store
 from ui.roles import instructor_unlocked
 
@@ -24,13 +33,37 @@ c.metric("Lessons touched", len({row["lesson"] for row in attempts}))
 st.subheader("Live: the class on one lesson")
 live_class_view()
 
+st.subheader("Open answers")
+essay_grading(catalog().lessons, store())
+essays = essay_rows(store(), points)
+if essays:
+    e1, e2 = st.columns(2)
+    e1.download_button(
+        "Open answers (CSV)",
+        to_csv(essays, ESSAY_COLUMNS),
+        "paralab-essays.csv",
+        "text/csv",
+        key="dl_essays_csv",
+    )
+    e2.download_button(
+        "Open answers (JSON)",
+        to_json(essays),
+        "paralab-essays.json",
+        "application/json",
+        key="dl_essays_json",
+    )
+
 st.subheader("Question bank")
 gift, notes = to_gift(catalog().lessons)
-q1, q2 = st.columns(2)
+xml, xml_notes = to_moodle_xml(catalog().lessons)
+q1, q2, q3 = st.columns(3)
 q1.download_button(
-    "Questions (Moodle GIFT)", gift, "paralab-questions.gift.txt", "text/plain", key="dl_gift"
+    "Questions (Moodle XML)", xml, "paralab-questions.xml", "application/xml", key="dl_moodle_xml"
 )
 q2.download_button(
+    "Questions (Moodle GIFT)", gift, "paralab-questions.gift.txt", "text/plain", key="dl_gift"
+)
+q3.download_button(
     "Questions with keys (JSON)",
     to_json_bank(catalog().lessons),
     "paralab-questions.json",
@@ -42,6 +75,9 @@ with st.expander(f"What GIFT cannot carry ({len(notes)} notes)"):
         "Ordering questions are left out of GIFT (it has no ordering type); the JSON has all."
     )
     st.code("\n".join(notes) or "nothing", language="text")
+with st.expander(f"What Moodle XML cannot carry ({len(xml_notes)} notes)"):
+    st.caption("Ordering questions with several right orders (a `precedes` graph) are left out.")
+    st.code("\n".join(xml_notes) or "nothing", language="text")
 
 if not attempts:
     st.info("No answers yet. Scores appear here as soon as learners submit answers.")

@@ -74,3 +74,58 @@ def test_matching_feedback_names_the_wrong_pair(learner):
     captions = [c.value for c in at.caption]
     assert "Not right: **Tensor** ↔ *the batch*" in captions
     assert not any("**Pipeline**" in c for c in captions)
+
+
+def unlocked_instructor(monkeypatch):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    at = page("instructor").run()
+    at.text_input(key="instructor_code").input("s3cret")
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_instructor_grades_an_essay_by_rubric_and_exports_it(monkeypatch, learner, store):
+    store.submit_essay(learner.id, LESSON, "q-essay", "m per pipeline shrinks as DP grows")
+    store.self_assess_essay(learner.id, LESSON, "q-essay", [0, 1], 0.75)
+    at = unlocked_instructor(monkeypatch)
+    g = f"eg-{learner.id}-{LESSON}-q-essay"
+    assert any("1 of 1 open answers wait for a grade" in c.value for c in at.caption)
+    assert at.checkbox(key=f"{g}-0").value and at.checkbox(key=f"{g}-1").value  # learner's ticks
+    at.checkbox(key=f"{g}-1").uncheck()
+    at.text_input(key=f"{g}-comment").input("Give the formula.")
+    at.button(key=f"{g}-save").click().run()
+    assert not at.exception
+    essay = store.essay(learner.id, LESSON, "q-essay")
+    assert essay.grade_lines == (0,) and essay.grade == pytest.approx(0.5)
+    assert essay.comment == "Give the formula."
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dl_essays_csv", "dl_essays_json", "dl_moodle_xml"} <= keys
+
+
+def test_the_essay_export_carries_text_self_assessment_and_grade(learner, store):
+    from classroom.export import ESSAY_COLUMNS, essay_rows, to_csv
+
+    store.submit_essay(learner.id, LESSON, "q-essay", "=HYPERLINK(evil)")
+    store.self_assess_essay(learner.id, LESSON, "q-essay", [0, 2], 0.75)
+    store.grade_essay(learner.id, LESSON, "q-essay", [0], 0.5, "ok")
+    (row,) = essay_rows(store, {LESSON: {"q-essay": 2.0}})
+    assert (row["text"], row["self_lines"], row["self_score"]) == ("=HYPERLINK(evil)", "1 3", 0.75)
+    assert (row["grade_lines"], row["grade"], row["points"], row["max_points"]) == (
+        "1",
+        0.5,
+        1.0,
+        2.0,
+    )
+    csv_text = to_csv([row], ESSAY_COLUMNS)
+    assert csv_text.splitlines()[0] == ",".join(ESSAY_COLUMNS)
+    assert "'=HYPERLINK(evil)" in csv_text  # neutralised for spreadsheets
+
+
+def test_signed_out_learner_can_write_and_see_the_model_answer(store):
+    at = page("lesson", lesson=LESSON).run()
+    at.text_area(key=k("q-essay", "essay")).set_value("m shrinks per pipeline")
+    at.button(key=k("q-essay", "submit")).click().run()
+    assert not at.exception
+    assert any("doubling DP halves m" in i.value for i in at.info)
+    assert store.essays() == []

@@ -43,7 +43,7 @@ def test_instructor_unlocks_with_the_passcode_and_exports(monkeypatch, learner, 
     at.text_input(key="instructor_code").input("s3cret")
     at.button[0].click().run()
     assert not at.exception
-    assert len(at.get("download_button")) == 5  # 3 score exports + 2 question banks
+    assert len(at.get("download_button")) == 6  # 3 score exports + 3 question banks
     summary = next(d.value for d in at.dataframe if "lesson" in d.value.columns)
     assert summary.shape[0] == 1
 
