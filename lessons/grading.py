@@ -91,13 +91,28 @@ def effective_penalty(question: Any) -> float:
     """
     if "penalty" in question.model_fields_set:
         return question.penalty
-    if isinstance(question, SingleChoiceQuestion):
-        return 1 / (len(question.options) - 1)
-    if isinstance(question, TrueFalseQuestion):
-        return 1.0
-    if isinstance(question, MultipleChoiceQuestion):
-        return MOODLE_PENALTY
-    return question.penalty
+    from lessons.types import question_type  # the table imports this module's graders
+
+    return question_type(question).default_penalty(question)
+
+
+def single_choice_penalty(q: SingleChoiceQuestion) -> float:
+    """1/(options − 1): guessing through every option ends at 0."""
+    return 1 / (len(q.options) - 1)
+
+
+def true_false_penalty(q: TrueFalseQuestion) -> float:
+    """1: a second guess at true/false is worth nothing."""
+    return 1.0
+
+
+def multiple_choice_penalty(q: MultipleChoiceQuestion) -> float:
+    return MOODLE_PENALTY
+
+
+def no_penalty(q: Any) -> float:
+    """The model's own default (0) for types whose retries are not guesses."""
+    return q.penalty
 
 
 def multiple_choice_score(chosen: set[str], right: set[str], scoring: str = "partial") -> float:

@@ -63,6 +63,8 @@ class QuestionType:
     """Moodle GIFT writer: (text or None when skipped, what it could not carry)."""
     moodle_xml: Callable[[Any], moodle_xml.Written]
     """Moodle XML writer: (<question> element or None when skipped, what it could not carry)."""
+    default_penalty: Callable[[Any], float] = grading.no_penalty
+    """Penalty per wrong try when the lesson sets none (`grading.effective_penalty`)."""
     auto_graded: bool = True
     """False for types a person grades (essay): no "Submit → score" loop, no retries."""
 
@@ -80,6 +82,7 @@ _ROWS = (
         key=feedback.single_choice_key,
         gift=gift.single_choice,
         moodle_xml=moodle_xml.single_choice,
+        default_penalty=grading.single_choice_penalty,
     ),
     QuestionType(
         name="multiple_choice",
@@ -93,6 +96,7 @@ _ROWS = (
         key=feedback.multiple_choice_key,
         gift=gift.multiple_choice,
         moodle_xml=moodle_xml.multiple_choice,
+        default_penalty=grading.multiple_choice_penalty,
     ),
     QuestionType(
         name="true_false",
@@ -106,6 +110,7 @@ _ROWS = (
         key=feedback.true_false_key,
         gift=gift.true_false,
         moodle_xml=moodle_xml.true_false,
+        default_penalty=grading.true_false_penalty,
     ),
     QuestionType(
         name="ordering",
