@@ -188,3 +188,9 @@ _check_table()
 def question_type(question: Any) -> QuestionType:
     """The row of this question's type (KeyError for an unknown type)."""
     return TYPES[question.type]
+
+
+def auto_graded_ids(lesson: Any) -> list[str]:
+    """Ids of the lesson's questions that are scored on submit (progress counts these;
+    essays are graded by a person and reported apart)."""
+    return [q.id for q in lesson.questions() if question_type(q).auto_graded]

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from classroom.progress import lesson_progress
+from lessons.types import auto_graded_ids
 from ui.identity import current_learner, sidebar_badge
 from ui.lab_panel import lab_block
 from ui.questions import render_question
@@ -28,7 +29,7 @@ st.query_params["lesson"] = lesson_id
 lesson = lessons[lesson_id]
 
 states = store().question_state(learner.id, lesson.id) if learner else {}
-progress = lesson_progress([q.id for q in lesson.questions()], states)
+progress = lesson_progress(auto_graded_ids(lesson), states)  # essays: graded apart
 st.title(lesson.title)
 if learner is None:
     st.warning("You are not signed in: answers are graded but not saved.", icon=":material/person:")

@@ -91,3 +91,10 @@ def test_bank_exports_cover_every_type(lesson):
 def test_an_unknown_type_is_refused_by_grading():
     with pytest.raises(ValueError, match="not a question"):
         grade(object(), "a")
+
+
+def test_progress_counts_only_auto_graded_questions(lesson):
+    from lessons.types import auto_graded_ids
+
+    ids = auto_graded_ids(lesson)
+    assert "q-essay" not in ids and len(ids) == len(lesson.questions()) - 1
