@@ -89,7 +89,7 @@ def _rank_stages(events: list[dict]) -> dict[int, list[int]]:
     return {r: sorted(s) for r, s in stages.items()}
 
 
-def _rows(events: list[dict], ranks: list[int], split: bool, stages: dict[int, list[int]]):
+def _rows(trace: dict, events: list[dict], ranks: list[int], split: bool, stages: dict):
     """Row labels top to bottom and a function event → row label."""
     if split:
         return style.stream_rows(events, ranks)
@@ -97,6 +97,7 @@ def _rows(events: list[dict], ranks: list[int], split: bool, stages: dict[int, l
         r: f"rank {r} · stage {','.join(map(str, stages[r]))}" if stages.get(r) else f"rank {r}"
         for r in ranks
     }
+    labels.update(style.rank_labels_of(trace))  # the workload's own names (mesh coordinates)
     return (lambda e: labels[e["rank"]]), [labels[r] for r in ranks]
 
 
@@ -140,7 +141,7 @@ def panel(trace: dict, iteration: int | None = None, *, named: bool = False) -> 
     unit, tp = style.is_unit_cost(trace), style.is_tensor_parallel(trace)
     split = tp and len({e.get("stream", "compute") for e in events}) > 1
     stages = _rank_stages(events)
-    row_of, rows = _rows(events, ranks, split, stages)
+    row_of, rows = _rows(trace, events, ranks, split, stages)
     t0 = min((e["start_us"] for e in events), default=0.0)
     div, fmt = (1, style.fmt_units) if unit else (1e3, style.fmt_duration)
     span = _span(events) / div

@@ -21,6 +21,8 @@ COLORS = {
     "RECV_B": "#F5C89A",
     "COMPUTE": "#56B4E9",  # sky blue
     "ALLREDUCE": "#CC79A7",  # reddish purple
+    "ALLTOALL": "#E6C300",  # dark yellow: expert parallelism's dispatch and combine
+    "DP_ALLREDUCE": "#882255",  # wine: gradients across the data-parallel group
     "IDLE": "#FFFFFF",  # white, hatched grey: nothing to do
 }
 # Interleaved and V schedules: a rank's 2nd, 3rd, … stage is drawn lighter and hatched.
@@ -38,6 +40,8 @@ NAMES = {
     "SEND_B": "send gradients",
     "RECV_B": "receive gradients",
     "ALLREDUCE": "all-reduce",
+    "ALLTOALL": "all-to-all",
+    "DP_ALLREDUCE": "gradient all-reduce (dp)",
     "COMPUTE": "compute",
     "IDLE": "idle",
 }
@@ -50,6 +54,7 @@ LEGEND_NAMES = {  # short: the legend fits two or three rows on a phone
     "RECV_F": "recv act.",
     "SEND_B": "send grad.",
     "RECV_B": "recv grad.",
+    "DP_ALLREDUCE": "grad. all-reduce (dp)",
     "IDLE": "idle",
 }
 KIND_ORDER = (
@@ -59,6 +64,8 @@ KIND_ORDER = (
     "W",
     "COMPUTE",
     "ALLREDUCE",
+    "ALLTOALL",
+    "DP_ALLREDUCE",
     "IDLE",
     "SEND_F",
     "RECV_F",
@@ -66,7 +73,9 @@ KIND_ORDER = (
     "RECV_B",
 )
 COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE"})
-COMM_KINDS = frozenset({"SEND_F", "RECV_F", "SEND_B", "RECV_B"})
+COMM_KINDS = frozenset(
+    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE"}
+)
 
 
 def kind_rank(kind: str) -> int:
@@ -143,10 +152,17 @@ def panel_name(trace: dict) -> str:
 
 
 def is_tensor_parallel(trace: dict) -> bool:
-    """A tensor-parallel trace: its spec says so, or it holds all-reduces."""
-    if trace.get("spec", {}).get("workload") == "tensor_parallel":
-        return True
+    """A tensor-parallel trace: its spec says so, or (no workload named) it holds all-reduces."""
+    workload = trace.get("spec", {}).get("workload")
+    if workload:
+        return workload == "tensor_parallel"
     return any(e["kind"] == "ALLREDUCE" for e in trace.get("events", []))
+
+
+def rank_labels_of(trace: dict) -> dict[int, str]:
+    """Row labels a workload chose for its ranks (meta.rank_labels, e.g. 'dp 0 · tp 1')."""
+    labels = trace.get("meta", {}).get("rank_labels") or {}
+    return {int(r): str(label) for r, label in labels.items()}
 
 
 def describe_spec(trace: dict) -> str:

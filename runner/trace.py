@@ -19,7 +19,9 @@ from typing import Any
 
 VERSION = 1
 COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE"})
-COMM_KINDS = frozenset({"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE"})
+COMM_KINDS = frozenset(
+    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE"}
+)
 KINDS = COMPUTE_KINDS | COMM_KINDS | {"IDLE"}
 BUBBLE_CONVENTION = "idle/(ranks*makespan)"
 
