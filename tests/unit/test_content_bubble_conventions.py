@@ -36,10 +36,19 @@ BUBBLE_QUESTIONS = {
         IDEAL,
     ),
     ("05-interleaved-zero-bubble.yaml", "predict-interleaved-m8"): (2, 8, 2, TOTAL),
+    ("14-global-batch-dp-pp.yaml", "bubble-dp8"): (8, 128, 1, TOTAL),
+    ("14-global-batch-dp-pp.yaml", "bubble-dp64"): (8, 16, 1, TOTAL),
+    ("14-global-batch-dp-pp.yaml", "bubble-dp64-ideal"): (8, 16, 1, IDEAL),
+    ("14-global-batch-dp-pp.yaml", "predict-1f1b-m2"): (2, 2, 1, TOTAL),
+    ("15-case-studies-planning.yaml", "c3-old-bubble"): (2, 16, 1, TOTAL),
+    ("16-case-studies-diagnosis.yaml", "c5-bubble"): (8, 8, 1, TOTAL),
+    ("16-case-studies-diagnosis.yaml", "c6-bubble-dp64"): (8, 8, 1, TOTAL),
+    ("16-case-studies-diagnosis.yaml", "c6-predict-interleaved-m2"): (2, 2, 2, TOTAL),
 }
 # Numeric questions that mention the bubble but whose answer is not a bubble fraction.
 NOT_A_FRACTION = {
     ("01-pipeline-parallelism.yaml", "microbatches-for-10pct-bubble"),  # a number of micro-batches
+    ("14-global-batch-dp-pp.yaml", "largest-dp-10pct"),  # a DP degree
 }
 
 
@@ -85,3 +94,15 @@ def test_key_is_its_convention_and_refuses_the_other(key):
     assert abs(round(float(right), 3) - q["answer"]) <= tolerance, key
     says = "ideal" if convention == IDEAL else "total"
     assert says in q["prompt"].lower(), f"{key}: the prompt must name its convention"
+
+
+@pytest.mark.parametrize("key", list(BUBBLE_QUESTIONS))
+def test_the_other_conventions_value_gets_targeted_feedback(key):
+    p, m, v, convention = BUBBLE_QUESTIONS[key]
+    q = QUESTIONS[key]
+    wrong = float(bubble(p, m, v, other(convention)))
+    hits = [w for w in q.get("wrong_answers", []) if abs(w["value"] - wrong) <= w["tolerance"]]
+    assert len(hits) == 1, f"{key}: no wrong_answers entry for {wrong:.4f}"
+    named = "ideal" if convention == TOTAL else "total"
+    assert named in hits[0]["feedback"].lower(), f"{key}: the feedback must name the convention"
+    assert abs(hits[0]["value"] - q["answer"]) > q.get("tolerance", 0) + hits[0]["tolerance"]
