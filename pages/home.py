@@ -1,9 +1,11 @@
-"""Course home: sign in, the lessons with the learner's progress, broken lesson files."""
+"""Course home: sign in, "continue where you left off", the course map (lessons grouped by
+concept with prerequisites and progress), broken lesson files."""
 
 import streamlit as st
 
 from classroom.progress import lesson_progress
-from ui.cards import broken_lesson_cards, lesson_card
+from ui.cards import broken_lesson_cards
+from ui.course_map import continue_link, course_map
 from ui.identity import current_learner, sidebar_badge, sign_in_form
 from ui.resources import catalog, store
 
@@ -12,9 +14,10 @@ sidebar_badge(learner)
 
 st.title("ParaLab")
 st.markdown(
-    "Learn how large language models are spread across many GPUs — data, tensor and "
-    "pipeline parallelism, micro-batches and the pipeline *bubble* — with quizzes, and "
-    "**real** multi-process PyTorch runs whose schedules you can watch."
+    "Learn how large language models are spread across many GPUs — data, tensor, "
+    "pipeline, sequence and expert parallelism, memory sharding, collectives and serving — "
+    "with quizzes, case studies, and **real** multi-process PyTorch runs whose schedules "
+    "you can watch."
 )
 if learner is None:
     sign_in_form()
@@ -23,10 +26,20 @@ course = catalog()
 if not course.lessons and not course.broken:
     st.info("No lessons yet. Add a YAML file to `content/lessons/` (see the README).")
 
-st.subheader("Lessons")
-for number, lesson in enumerate(course.lessons, 1):
-    states = store().question_state(learner.id, lesson.id) if learner else {}
-    progress = lesson_progress([q.id for q in lesson.questions()], states)
-    lesson_card(number, lesson, progress, signed_in=learner is not None)
 
+def graded_ids(lesson) -> list[str]:
+    return [q.id for q in lesson.questions() if q.type != "essay"]  # essays: graded apart
+
+
+progress = {
+    lesson.id: lesson_progress(
+        graded_ids(lesson), store().question_state(learner.id, lesson.id) if learner else {}
+    )
+    for lesson in course.lessons
+}
+if learner is not None and course.lessons:
+    attempts = store().attempts(learner.id)
+    continue_link(course.lessons, progress, attempts[-1].lesson_id if attempts else None)
+
+course_map(course.lessons, progress, signed_in=learner is not None)
 broken_lesson_cards(course.broken)

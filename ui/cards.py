@@ -7,8 +7,9 @@ import streamlit as st
 from ui.identity import link_params
 
 
-def lesson_card(number: int, lesson, progress, *, signed_in: bool) -> None:
-    """One lesson: title, summary, concepts and the learner's progress, with a link in."""
+def lesson_card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) -> None:
+    """One lesson: title, summary, concepts, what to learn before it (titles) and the
+    learner's progress, with a link in."""
     with st.container(border=True, key=f"lesson-card-{lesson.id}"):
         left, right = st.columns([4, 1], vertical_alignment="center")
         with left:
@@ -16,6 +17,8 @@ def lesson_card(number: int, lesson, progress, *, signed_in: bool) -> None:
             st.markdown(lesson.summary)
             if lesson.concepts:
                 st.caption(" · ".join(lesson.concepts))
+            if learn_before:
+                st.caption("Learn before: " + " · ".join(learn_before))
         with right:
             if signed_in and progress.total:
                 st.progress(

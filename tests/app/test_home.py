@@ -45,3 +45,32 @@ def test_a_broken_lesson_gets_an_error_card_and_the_others_still_load(tmp_path, 
     assert any("02-broken.yaml" in e.value for e in at.error)
     assert any("02-broken.yaml:" in c.value for c in at.code)
     assert any("Pipeline parallelism" in m.value for m in at.markdown)
+
+
+def test_course_map_groups_lessons_and_names_prerequisites(learner):
+    at = page("home", learner=learner.token).run()
+    assert not at.exception
+    headers = [h.value for h in at.subheader]
+    assert headers[:2] == ["Pipeline parallelism", "Memory: sharding and activations"]
+    assert "Case studies" in headers
+    captions = " ".join(c.value for c in at.caption)
+    assert "Learn before: Pipeline parallelism: micro-batches and the bubble" in captions
+    texts = " ".join(m.value for m in at.markdown)
+    assert "**Start here:** Pipeline parallelism: micro-batches and the bubble" in texts
+
+
+def test_continue_where_you_left_off_names_the_last_lesson(store, learner):
+    lesson_id = "data-parallel-zero"
+    store.record_attempt(learner.id, lesson_id, "zero1-70b-dp64", 293.125, 1.0, 1.0, True)
+    at = page("home", learner=learner.token).run()
+    assert not at.exception
+    texts = " ".join(m.value for m in at.markdown)
+    assert "**Continue where you left off:** Data parallelism, ZeRO and FSDP" in texts
+    captions = " ".join(c.value for c in at.caption)
+    assert "1 of 8 questions answered, 1 solved" in captions
+
+
+def test_signed_out_home_has_no_continue_card():
+    at = page("home").run()
+    assert not at.exception
+    assert not any("left off" in m.value or "Start here" in m.value for m in at.markdown)

@@ -49,6 +49,8 @@ BUBBLE_QUESTIONS = {
 NOT_A_FRACTION = {
     ("01-pipeline-parallelism.yaml", "microbatches-for-10pct-bubble"),  # a number of micro-batches
     ("14-global-batch-dp-pp.yaml", "largest-dp-10pct"),  # a DP degree
+    # a throughput ratio, m/(m+p-1) in either convention: 1 / (1 + (p-1)/m) is the same
+    ("16-case-studies-diagnosis.yaml", "c6-predicted-ratio"),
 }
 
 
