@@ -4,6 +4,7 @@ concept with prerequisites and progress), broken lesson files."""
 import streamlit as st
 
 from classroom.progress import lesson_progress
+from lessons.types import auto_graded_ids
 from ui.cards import broken_lesson_cards
 from ui.course_map import continue_link, course_map
 from ui.identity import current_learner, sidebar_badge, sign_in_form
@@ -26,14 +27,9 @@ course = catalog()
 if not course.lessons and not course.broken:
     st.info("No lessons yet. Add a YAML file to `content/lessons/` (see the README).")
 
-
-def graded_ids(lesson) -> list[str]:
-    return [q.id for q in lesson.questions() if q.type != "essay"]  # essays: graded apart
-
-
-progress = {
+progress = {  # essays are graded apart, as on the lesson page
     lesson.id: lesson_progress(
-        graded_ids(lesson), store().question_state(learner.id, lesson.id) if learner else {}
+        auto_graded_ids(lesson), store().question_state(learner.id, lesson.id) if learner else {}
     )
     for lesson in course.lessons
 }
