@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from runner.simulate import predict
+
 LESSONS = Path(__file__).resolve().parents[2] / "content" / "lessons"
 TOTAL, IDEAL = "idle/total", "idle/ideal"
 
@@ -108,3 +110,14 @@ def test_the_other_conventions_value_gets_targeted_feedback(key):
     named = "ideal" if convention == TOTAL else "total"
     assert named in hits[0]["feedback"].lower(), f"{key}: the feedback must name the convention"
     assert abs(hits[0]["value"] - q["answer"]) > q.get("tolerance", 0) + hits[0]["tolerance"]
+
+
+@pytest.mark.parametrize("key", list(BUBBLE_QUESTIONS))
+def test_torchs_own_schedule_order_gives_the_same_bubble(key):
+    # runner.simulate runs torch's 1F1B / Interleaved1F1B orders at unit costs
+    p, m, v, _ = BUBBLE_QUESTIONS[key]
+    schedule = {1: "1F1B", 2: "Interleaved1F1B"}[v]
+    summary = predict(schedule, p, m)["summary"]
+    assert summary["bubble_fraction"] == pytest.approx(float(bubble(p, m, v, TOTAL)), abs=1e-9)
+    ideal = summary["bubble"]["idle_over_ideal"]
+    assert ideal == pytest.approx(float(bubble(p, m, v, IDEAL)), abs=1e-9)
