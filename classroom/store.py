@@ -24,7 +24,6 @@ version `i` to `i + 1`. Add a migration by appending to `MIGRATIONS`, never by e
 
 from __future__ import annotations
 
-import os
 import secrets
 import sqlite3
 import time
@@ -34,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import datadir
 from classroom.essays import ESSAY_MIGRATION, Essay, EssayStore
 from classroom.models import (
     Attempt,
@@ -101,11 +101,8 @@ class QuestionLocked(ValueError):
 
 
 def data_dir() -> Path:
-    """Directory for the app's data: `$PARALAB_DATA_DIR`, else `<repo>/data`; created here."""
-    configured = os.environ.get("PARALAB_DATA_DIR")
-    path = Path(configured) if configured else Path(__file__).resolve().parent.parent / "data"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Directory for the app's data: `$PARALAB_DATA_DIR`, else `<repo>/data` (datadir.py)."""
+    return datadir.data_dir()
 
 
 def default_store() -> Store:

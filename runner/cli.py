@@ -3,8 +3,10 @@
     python -m runner run pipeline --schedule 1F1B --stages 2 --microbatches 4 --out DIR
     python -m runner run tensor_parallel --mode ladder --out DIR    # any registered workload
     python -m runner workloads                                      # list them, with fields
-    python -m runner worker [--db data/jobs.db] [--results data/results]
+    python -m runner worker [--db DATA/jobs.db] [--results DATA/results]
     python -m runner schedules
+
+DATA is $PARALAB_DATA_DIR, else <repo>/data (datadir.py), wherever the command is started.
 
 Bad parameters exit 2 with one line, `error: FIELD: reason`, before anything is launched.
 torch is imported only to learn its version, the GPU count and the schedules it offers, so
@@ -17,6 +19,7 @@ import argparse
 import dataclasses
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -45,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     for workload in registry.all():
         add_workload_parser(per_workload, workload)
     worker = sub.add_parser("worker", help="consume the job queue until SIGINT/SIGTERM")
-    worker.add_argument("--db", type=Path, help="default: $PARALAB_DATA_DIR/jobs.db")
-    worker.add_argument("--results", type=Path, help="default: $PARALAB_DATA_DIR/results")
+    worker.add_argument("--db", type=Path, help="default: DATA/jobs.db")
+    worker.add_argument("--results", type=Path, help="default: DATA/results")
     worker.add_argument("--timeout", type=float, default=300.0, help="per-job limit, seconds")
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between queue checks")
     sub.add_parser("schedules", help="list the schedules this torch can run")
@@ -122,15 +125,18 @@ def _refuse(message: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if not args.timeout > 0 or args.timeout == float("inf"):  # refuses nan too
-        return _refuse(f"timeout: must be a positive number of seconds, got {args.timeout:g}")
+    problem = _timeout_problem(args.timeout) or _out_problem(args.out, create=False)
+    if problem:
+        return _refuse(problem)
     try:
         spec = specs.validate(spec_from_args(args), machine())
     except specs.SpecError as exc:
         return _refuse(str(exc))
+    problem = _out_problem(args.out, create=True)
+    if problem:
+        return _refuse(problem)
     from runner import launch
 
-    args.out.mkdir(parents=True, exist_ok=True)
     stop = _stop_on_signals()
     print(f"running {spec.describe()} on {spec.ranks} {spec.device} ranks; log: {args.out}/log.txt")
     result = launch.run(
@@ -151,17 +157,53 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     import logging
 
-    from runner import queue as jobs_queue
-    from runner.worker import Worker
+    from datadir import DataDirError, data_dir
+    from runner.queue import JobQueue
+    from runner.worker import Worker, WorkerBusy
 
+    problem = _timeout_problem(args.timeout)
+    if problem:
+        return _refuse(problem)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    default = jobs_queue.default_queue()
-    queue = jobs_queue.JobQueue(args.db or default.db_path, args.results or default.results_dir)
+    try:
+        data = data_dir() if not (args.db and args.results) else None
+        queue = JobQueue(args.db or data / "jobs.db", args.results or data / "results")
+    except (DataDirError, OSError, sqlite3.Error) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FAILED
     stop = _stop_on_signals()
-    count = queue.mark_interrupted()
-    print(f"worker: {queue.db_path} ({count} job(s) marked interrupted); Ctrl-C stops", flush=True)
-    Worker(queue, timeout_s=args.timeout, poll_s=args.poll).run_forever(stop)
+    print(f"worker: {queue.db_path}; Ctrl-C stops", flush=True)
+    try:
+        Worker(queue, timeout_s=args.timeout, poll_s=args.poll).run_forever(stop)
+    except WorkerBusy as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
+
+
+def _timeout_problem(timeout: float) -> str | None:
+    from runner.launch import check_timeout
+
+    try:
+        check_timeout(timeout)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def _out_problem(out: Path, create: bool) -> str | None:
+    """Why `--out` cannot be the job's folder (an existing file, an unwritable place)."""
+    if out.exists() and not out.is_dir():
+        return f"out: {out} exists and is not a folder"
+    if not create:
+        return None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return f"out: cannot create {out}: {err.strerror or err}"
+    if not os.access(out, os.W_OK):
+        return f"out: {out} is not writable"
+    return None
 
 
 def cmd_schedules(args: argparse.Namespace) -> int:

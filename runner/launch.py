@@ -1,6 +1,7 @@
 """Start one torchrun job for a spec, watch it, and make sure no rank outlives it.
 
-    python -m torch.distributed.run --standalone --nnodes=1 --nproc-per-node=N \\
+    python -m runner.tether -m torch.distributed.run --standalone --nnodes=1 \\
+        --nproc-per-node=N --no-python python -m runner.tether \\
         --module runner.workloads.WORKLOAD --spec OUT/SPEC.json --out OUT
 
 Why each step exists:
@@ -11,10 +12,14 @@ Why each step exists:
 3. Every rank inherits `PARALAB_JOB_TOKEN=<uuid>`. torchrun starts each rank in a *session of
    its own*, so signalling torchrun's group does not reach them; the token is how we find
    them again (by scanning /proc/*/environ), even after torchrun has died and they are orphans.
+   Both torchrun and each rank run through runner/tether.py (PR_SET_PDEATHSIG): the kernel
+   kills torchrun when its supervisor dies, even by `kill -9`, and each rank when torchrun dies.
 4. The environment pins `OMP_NUM_THREADS=1` (ranks share few cores, timing must not thrash),
    keeps NVLink multicast off (`NCCL_NVLS_ENABLE=0`, `TORCH_SYMM_MEM_DISABLE_MULTICAST=1`,
    `NVSHMEM_DISABLE_NVLS=1`, see DESIGN.md), `PYTHONUNBUFFERED=1` so the log is live, and
-   `TORCHELASTIC_ERROR_FILE`, where torchrun copies the failing rank's exception.
+   `TORCHELASTIC_ERROR_FILE`, where torchrun copies the failing rank's exception. `PARALAB_*`
+   variables other than the few the ranks use are left out: the instructor passcode or a
+   database URL must not reach the ranks' environment (readable in /proc by the job's code).
 5. Polling every ~0.2 s reads progress.json (written atomically by the workload), asks
    `should_cancel()` and checks the deadline; it never blocks on the job.
 6. Stopping: SIGTERM to torchrun's group (it forwards SIGTERM to the ranks and lets them
@@ -29,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import re
 import shutil
@@ -42,8 +48,11 @@ from pathlib import Path
 
 from runner import registry
 from runner.spec import JobSpec
+from runner.tether import PARENT_VAR
 
 TOKEN_VAR = "PARALAB_JOB_TOKEN"
+RANK_PARALAB_VARS = ("PARALAB_INSTRUMENT", "PARALAB_COMM_EVENTS")
+"""The PARALAB_* variables the ranks read (workload switches); every other one stays out."""
 POLL_S = 0.2
 GRACE_S = 5.0
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -82,16 +91,22 @@ def find_marked(token: str) -> list[int]:
 def build_command(spec: JobSpec, out_dir: Path, workload_module: str) -> list[str]:
     """torchrun command line; a workload ending in .py runs as a script, else as a module."""
     target = [workload_module] if workload_module.endswith(".py") else ["--module", workload_module]
+    tethered = [sys.executable, "-m", "runner.tether"]
     return [
-        sys.executable, "-m", "torch.distributed.run",
+        *tethered, "-m", "torch.distributed.run",
         "--standalone", "--nnodes=1", f"--nproc-per-node={spec.ranks}",
-        f"--log-dir={out_dir / 'torchelastic'}",
-        *target, "--spec", str(out_dir / "SPEC.json"), "--out", str(out_dir),
+        f"--log-dir={out_dir / 'torchelastic'}", "--no-python",
+        *tethered, *target, "--spec", str(out_dir / "SPEC.json"), "--out", str(out_dir),
     ]  # fmt: skip
 
 
 def build_env(out_dir: Path, token: str) -> dict[str, str]:
-    env = dict(os.environ)
+    """This process's environment for torchrun and its ranks, without PARALAB_* secrets."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("PARALAB_") or name in RANK_PARALAB_VARS
+    }
     env.update(
         OMP_NUM_THREADS="1",
         NCCL_NVLS_ENABLE="0",
@@ -102,7 +117,17 @@ def build_env(out_dir: Path, token: str) -> dict[str, str]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
     )
     env[TOKEN_VAR] = token
+    env[PARENT_VAR] = str(os.getpid())  # torchrun checks that we are still its parent
     return env
+
+
+def check_timeout(timeout_s: float) -> float:
+    """`timeout_s` if a finite number of seconds above 0, else ValueError (nan never fires)."""
+    if isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float)):
+        raise ValueError(f"timeout: must be a number of seconds, got {timeout_s!r}")
+    if not math.isfinite(timeout_s) or timeout_s <= 0:
+        raise ValueError(f"timeout: must be a finite number of seconds above 0, got {timeout_s}")
+    return float(timeout_s)
 
 
 def run(
@@ -115,12 +140,15 @@ def run(
     on_progress: Callable[[float, str], None] | None = None,
     workload_module: str | None = None,
     token: str | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> LaunchResult:
     """Run `spec` under torchrun until it ends, times out or is cancelled; kill what remains.
 
     `workload_module` defaults to the registry's module for `spec.workload` (tests pass a
-    fixture script ending in .py).
+    fixture script ending in .py). `on_start(pid)` is called with torchrun's pid once it is
+    started (the queue records it).
     """
+    timeout_s = check_timeout(timeout_s)
     workload_module = workload_module or registry.get(spec.workload).module
     out, log_path = Path(out_dir).resolve(), Path(log_path).resolve()  # torchrun's cwd is REPO_ROOT
     if workload_module.endswith(".py"):
@@ -138,11 +166,13 @@ def run(
             env=build_env(out, token), cwd=REPO_ROOT, start_new_session=True,
         )  # fmt: skip
         try:
+            if on_start is not None:
+                on_start(proc.pid)
             stopped = _watch(proc, out, timeout_s, should_cancel, on_progress)
         finally:
             if proc.poll() is None:
                 _stop(proc, token)
-            _kill_marked(token)  # a rank may outlive a torchrun that exited on its own
+            kill_marked(token)  # a rank may outlive a torchrun that exited on its own
     return _result(proc.returncode, stopped, out, log_path, token, timeout_s)
 
 
@@ -186,23 +216,29 @@ def _stop(proc: subprocess.Popen, token: str) -> None:
     deadline = time.monotonic() + GRACE_S
     while time.monotonic() < deadline and (proc.poll() is None or find_marked(token)):
         time.sleep(POLL_S)
-    _kill_marked(token)
+    kill_marked(token)
     if proc.poll() is None:  # only while unreaped: the group id is then surely still ours
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
 
-def _kill_marked(token: str) -> None:
-    """SIGKILL every live process with the token until none is left (orphaned ranks too)."""
+def kill_marked(token: str) -> int:
+    """SIGKILL every live process with the token until none is left (orphaned ranks too).
+
+    Returns how many processes were signalled; an empty token marks nothing.
+    """
+    killed: set[int] = set()
     for _ in range(50):
-        pids = find_marked(token)
+        pids = find_marked(token) if token else []
         if not pids:
-            return
+            return len(killed)
+        killed.update(pids)
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.05)
+    return len(killed)
 
 
 def _result(rc, stopped, out: Path, log: Path, token: str, timeout_s: float) -> LaunchResult:

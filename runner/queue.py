@@ -1,8 +1,8 @@
 """A persistent job queue on SQLite: the jobs table, its states, and atomic claims.
 
     queue = JobQueue("data/jobs.db", "data/results")
-    job = queue.submit(validated_spec, torch.__version__, "cpu")
-    queue.claim_next()                   # the worker (runner/worker.py) does this
+    job = queue.submit(validated_spec, torch.__version__, "cpu", "learner:7", LEARNER)
+    queue.claim_next(owner)              # the worker (runner/worker.py) does this
     queue.get(job.id).state              # queued -> running -> done | failed | cancelled
 
 Why our own queue and not huey (whose SQLite storage would persist tasks for us): huey
@@ -12,10 +12,13 @@ running job per *device set* ("cpu" or "cuda") so two jobs never share cores or 
 skew each other's timings, live progress and cancel flags that the page reads and writes on
 the job's row, and a worker that can live in the Streamlit process itself.
 
-States: queued -> running -> done | failed | cancelled | interrupted. A job still `running`
-when its worker's process died is marked `interrupted` by `mark_interrupted()`, which every
-worker calls at start-up (one consuming process per database is assumed). SQLite runs in WAL
-mode with one connection per call, so the page and the worker thread never share one.
+States: queued -> running -> done | failed | cancelled | interrupted. A claim writes the
+worker's `owner` id and a fresh `token` on the row (every process of the job carries the
+token), then the torchrun `pid`; `finish` only ends a row that is still running *and* still
+its caller's. A worker that starts (holding the database's lock, runner/queue_lock.py) kills
+whatever carries the token of a row left running, then marks it interrupted. SQLite runs in
+WAL mode with one connection per call, so the page and the worker thread never share one.
+Admission (who may queue what) is runner/admission.py.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from runner import admission
 from runner.spec import JobSpec, from_mapping
 
 STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
@@ -47,11 +51,21 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, device);
 CREATE INDEX IF NOT EXISTS jobs_key ON jobs(key, state);
 """
+_ADDED_COLUMNS = {  # columns added after the first release: ALTER TABLE on older files
+    "owner": "TEXT NOT NULL DEFAULT ''",
+    "token": "TEXT NOT NULL DEFAULT ''",
+    "pid": "INTEGER",
+    "heartbeat_at": "TEXT",
+    "timeout_s": "REAL",
+    "claim_seq": "INTEGER",
+}
 
 
 def default_queue() -> JobQueue:
-    """The queue the app and `python -m runner worker` share: $PARALAB_DATA_DIR or ./data."""
-    data = Path(os.environ.get("PARALAB_DATA_DIR", "data"))
+    """The queue the app and `python -m runner worker` share, in datadir.data_dir()."""
+    from datadir import data_dir
+
+    data = data_dir()
     return JobQueue(data / "jobs.db", data / "results")
 
 
@@ -77,7 +91,13 @@ class Job:
     out_dir: Path
     log_path: Path
     cancel_requested: bool
-    requested_by: str
+    requested_by: str  # "learner:<id>" or "instructor:<id>"; empty for CLI/bench jobs
+    owner: str = ""  # the worker that claimed it (runner.worker.owner_id())
+    token: str = ""  # PARALAB_JOB_TOKEN of every process of the job
+    pid: int | None = None  # torchrun's pid, once started
+    heartbeat_at: str | None = None  # last sign of life from the owner while it runs
+    timeout_s: float | None = None  # the requester's limit; None: the worker's default
+    claim_seq: int | None = None  # order of claims, for fair turns between requesters
 
     @property
     def trace_path(self) -> Path | None:
@@ -104,6 +124,11 @@ class JobQueue:
         with contextlib.closing(sqlite3.connect(self.db_path, timeout=30)) as db:
             db.execute("PRAGMA journal_mode=WAL")  # readers (the page) never block the worker
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
+            db.commit()
 
     @contextlib.contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -121,34 +146,55 @@ class JobQueue:
         finally:
             db.close()
 
-    def submit(self, spec: JobSpec, torch_version: str, device: str, requested_by: str = "") -> Job:
-        """Queue a validated spec; a spec already run here returns a new row, already done."""
+    def submit(
+        self,
+        spec: JobSpec,
+        torch_version: str,
+        device: str,
+        requested_by: str = "",
+        limits: admission.Limits | None = None,
+    ) -> Job:
+        """Queue a validated spec; a spec already run here returns a new row, already done.
+
+        With `limits` (the app's submits): an identical spec already queued or running is
+        returned instead of queued again, and admission.Refused says why a request that
+        breaks a limit was not queued. Without, nothing is capped (CLI, benchmarks).
+        """
         if device not in ("cpu", "cuda"):
             raise ValueError(f"device: must be cpu or cuda (a resolved device), got {device!r}")
         spec = dataclasses.replace(spec, device=device)
         key = spec.key(torch_version, device)
         with self._connect(write=True) as db:
             cached = self._cached(db, key)
-            now = _now()
-            cur = db.execute(
-                "INSERT INTO jobs (spec_json, key, device, state, created_at, requested_by)"
-                " VALUES (?, ?, ?, 'queued', ?, ?)",
-                (json.dumps(spec.to_dict()), key, device, now, requested_by),
-            )
-            job_id = cur.lastrowid
-            if cached is not None:
-                db.execute(
-                    "UPDATE jobs SET state='done', progress=1, phase='done', message=?,"
-                    " started_at=?, finished_at=?, out_dir=?, log_path=? WHERE id=?",
-                    (CACHE_MESSAGE, now, now, str(cached.out_dir), str(cached.log_path), job_id),
-                )
-            else:
-                out = self.results_dir / str(job_id)
-                db.execute(
-                    "UPDATE jobs SET out_dir=?, log_path=? WHERE id=?",
-                    (str(out), str(out / "log.txt"), job_id),
-                )
+            if cached is None and limits is not None:
+                joined = admission.admit(db, key, requested_by, limits)
+                if joined is not None:
+                    return self.get(joined)
+            job_id = self._insert(db, spec, key, device, requested_by, limits, cached)
         return self.get(job_id)
+
+    def _insert(self, db, spec, key, device, requested_by, limits, cached) -> int:
+        now = _now()
+        cur = db.execute(
+            "INSERT INTO jobs (spec_json, key, device, state, created_at, requested_by,"
+            " timeout_s) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+            (json.dumps(spec.to_dict()), key, device, now, requested_by,
+             limits.timeout_s if limits else None),
+        )  # fmt: skip
+        job_id = cur.lastrowid
+        if cached is not None:
+            db.execute(
+                "UPDATE jobs SET state='done', progress=1, phase='done', message=?,"
+                " started_at=?, finished_at=?, out_dir=?, log_path=? WHERE id=?",
+                (CACHE_MESSAGE, now, now, str(cached.out_dir), str(cached.log_path), job_id),
+            )
+        else:
+            out = self.results_dir / str(job_id)
+            db.execute(
+                "UPDATE jobs SET out_dir=?, log_path=? WHERE id=?",
+                (str(out), str(out / "log.txt"), job_id),
+            )
+        return job_id
 
     @staticmethod
     def _cached(db: sqlite3.Connection, key: str) -> Job | None:
@@ -175,16 +221,44 @@ class JobQueue:
         rows = self._read("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", limit)
         return [Job.from_row(row) for row in rows]
 
-    def cancel(self, job_id: int) -> Job | None:
-        """A queued job is cancelled at once; a running one is flagged for its worker to stop."""
+    def running(self) -> list[Job]:
+        return [Job.from_row(r) for r in self._read("SELECT * FROM jobs WHERE state='running'")]
+
+    def active_for(self, requested_by: str) -> Job | None:
+        """The requester's newest job still queued or running, if any."""
+        rows = self._read(
+            "SELECT * FROM jobs WHERE requested_by=? AND state IN ('queued', 'running')"
+            " ORDER BY id DESC LIMIT 1",
+            requested_by,
+        )
+        return Job.from_row(rows[0]) if rows else None
+
+    def position(self, job_id: int) -> int | None:
+        """1 for the next queued job to start on its device set, 2 after it, …; None if the
+        job is not queued."""
+        with self._connect() as db:
+            row = db.execute("SELECT device, state FROM jobs WHERE id=?", (job_id,)).fetchone()
+            if row is None or row["state"] != "queued":
+                return None
+            order = admission.fair_order(db, row["device"])
+        return order.index(job_id) + 1
+
+    def cancel(self, job_id: int, requested_by: str | None = None) -> Job | None:
+        """A queued job is cancelled at once; a running one is flagged for its worker to stop.
+
+        With `requested_by`, only that requester's own job is touched.
+        """
+        mine = "" if requested_by is None else " AND requested_by=?"
+        extra = () if requested_by is None else (requested_by,)
         with self._connect(write=True) as db:
             db.execute(
                 "UPDATE jobs SET state='cancelled', message='cancelled before it started',"
-                " finished_at=? WHERE id=? AND state='queued'",
-                (_now(), job_id),
+                " finished_at=? WHERE id=? AND state='queued'" + mine,
+                (_now(), job_id, *extra),
             )
             db.execute(
-                "UPDATE jobs SET cancel_requested=1 WHERE id=? AND state='running'", (job_id,)
+                "UPDATE jobs SET cancel_requested=1 WHERE id=? AND state='running'" + mine,
+                (job_id, *extra),
             )
         return self.get(job_id)
 
@@ -192,38 +266,65 @@ class JobQueue:
         rows = self._read("SELECT cancel_requested FROM jobs WHERE id=?", job_id)
         return bool(rows and rows[0][0])
 
-    def claim_next(self) -> Job | None:
-        """Atomically move the oldest queued job whose device set is idle to `running`."""
+    def claim_next(self, owner: str = "") -> Job | None:
+        """Atomically move the next queued job whose device set is idle to `running`.
+
+        Next = fair turns: the requester served longest ago (or never) goes first, then the
+        oldest job (admission.fair_order). The row gets `owner` and a fresh token.
+        """
         with self._connect(write=True) as db:
-            row = db.execute(
-                "SELECT id FROM jobs WHERE state='queued' AND device NOT IN"
-                " (SELECT device FROM jobs WHERE state='running') ORDER BY id LIMIT 1"
-            ).fetchone()
-            if row is None:
+            busy = {r[0] for r in db.execute("SELECT device FROM jobs WHERE state='running'")}
+            queued = db.execute("SELECT DISTINCT device FROM jobs WHERE state='queued'")
+            devices = [r[0] for r in queued]
+            ready = [d for d in sorted(devices) if d not in busy]
+            candidates = [order[0] for d in ready if (order := admission.fair_order(db, d))]
+            if not candidates:
                 return None
+            job_id = min(candidates)
+            seq = db.execute("SELECT COALESCE(MAX(claim_seq), 0) + 1 FROM jobs").fetchone()[0]
+            now = _now()
             db.execute(
-                "UPDATE jobs SET state='running', started_at=?, phase='starting' WHERE id=?",
-                (_now(), row["id"]),
+                "UPDATE jobs SET state='running', started_at=?, heartbeat_at=?, phase='starting',"
+                " owner=?, token=?, claim_seq=? WHERE id=?",
+                (now, now, owner, uuid.uuid4().hex, seq, job_id),
             )
-        return self.get(row["id"])
+        return self.get(job_id)
+
+    def set_pid(self, job_id: int, owner: str, pid: int) -> None:
+        self._write("UPDATE jobs SET pid=? WHERE id=? AND owner=?", pid, job_id, owner)
+
+    def heartbeat(self, job_id: int, owner: str) -> None:
+        sql = "UPDATE jobs SET heartbeat_at=? WHERE id=? AND owner=? AND state='running'"
+        self._write(sql, _now(), job_id, owner)
 
     def set_progress(self, job_id: int, fraction: float, phase: str) -> None:
         sql = "UPDATE jobs SET progress=?, phase=? WHERE id=? AND state='running'"
         self._write(sql, fraction, phase, job_id)
 
-    def finish(self, job_id: int, state: str, message: str) -> Job | None:
-        """End a running job in `state` (done | failed | cancelled | interrupted)."""
+    def finish(self, job_id: int, state: str, message: str, owner: str | None = None):
+        """End a running job in `state` (done | failed | cancelled | interrupted).
+
+        Only a row still `running` (and, with `owner`, still claimed by that owner) changes;
+        returns the job, or None when the guard left the row alone.
+        """
         if state not in STATES[2:]:
             raise ValueError(f"state: {state!r} is not a final state")
-        self._write(
+        changed = self._write(
             "UPDATE jobs SET state=?1, message=?2, finished_at=?3,"
             " progress=CASE WHEN ?1='done' THEN 1 ELSE progress END,"
-            " phase=CASE WHEN ?1='done' THEN 'done' ELSE phase END WHERE id=?4",
-            *(state, message, _now(), job_id),
+            " phase=CASE WHEN ?1='done' THEN 'done' ELSE phase END"
+            " WHERE id=?4 AND state='running' AND (?5 IS NULL OR owner=?5)",
+            *(state, message, _now(), job_id, owner),
         )
-        return self.get(job_id)
+        return self.get(job_id) if changed else None
 
-    def mark_interrupted(self) -> int:
-        """At start-up: every job left `running` by a dead worker becomes `interrupted`."""
-        sql = "UPDATE jobs SET state='interrupted', message=?, finished_at=? WHERE state='running'"
-        return self._write(sql, INTERRUPTED_MESSAGE, _now())
+    def mark_interrupted(self, job_id: int | None = None) -> int:
+        """Every job left `running` (or just `job_id`) becomes `interrupted`.
+
+        Only for a worker that holds the database's lock: then no other worker is alive.
+        """
+        sql = (
+            "UPDATE jobs SET state='interrupted', message=?, finished_at=?"
+            " WHERE state='running' AND (?3 IS NULL OR id=?3)"
+        )
+        return self._write(sql, INTERRUPTED_MESSAGE, _now(), job_id)

@@ -3,22 +3,51 @@
     queue = default_queue()
     ensure_worker_thread(queue)          # in the app; or `python -m runner worker` beside it
 
-A worker claims the oldest job whose device set is idle (runner/queue.py), runs it through
+A worker claims the next job whose device set is idle (runner/queue.py), runs it through
 launch.run (torchrun, supervised), and writes its progress and end state to the job's row.
+
+Faults it is built for (tests/integration/test_faults.py reproduces each):
+1. Its process dies, even by `kill -9`: torchrun and the ranks die with it (runner/tether.py);
+   the next worker to start kills whatever still carries the token of a job left `running`,
+   then marks the job interrupted (`recover`).
+2. A second worker on the same database: only the holder of the database's lock
+   (runner/queue_lock.py) consumes it; the CLI refuses, the app's thread stands by until the
+   lock is free. `finish` only changes a row still running and still this worker's.
+3. The database fails under it (disk full): progress and heartbeat writes are skipped, and
+   the job's end is kept and written again until it lands; nothing new is claimed meanwhile.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
+import os
+import socket
+import sqlite3
 import threading
+import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from runner import launch
 from runner.queue import Job, JobQueue
+from runner.queue_lock import QueueLock
 
 log = logging.getLogger(__name__)
+STORE_ERRORS = (sqlite3.Error, OSError)
+"""What a database that is full, locked too long or gone raises."""
+
+
+def owner_id() -> str:
+    """`host:pid:random`: names one worker on the job rows it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class WorkerBusy(RuntimeError):
+    """Another worker holds the database's lock; `str()` is one line saying which."""
 
 
 @dataclasses.dataclass
@@ -28,74 +57,178 @@ class Worker:
     queue: JobQueue
     _: dataclasses.KW_ONLY
     timeout_s: float = 300.0
-    """Seconds a job may run before it is killed."""
+    """Seconds a job may run before it is killed, unless its row sets its own limit."""
     poll_s: float = 1.0
-    """Seconds between looks at an empty queue."""
+    """Seconds between looks at an empty queue (or at a database that failed)."""
     workload_module: str | None = None
     """What torchrun runs (tests pass a fixture script)."""
+    heartbeat_s: float = 5.0
+    """Seconds between heartbeats written on the running job's row."""
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
     """Set to stop the job in flight (it then ends as interrupted)."""
+    owner: str = dataclasses.field(default_factory=owner_id)
+    """This worker's id on the rows it claims."""
+    pending: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)
+    """Job ends (id, state, message) the database has not taken yet."""
+
+    def __post_init__(self) -> None:
+        launch.check_timeout(self.timeout_s)
+
+    def recover(self) -> int:
+        """Kill what still carries the token of a job left running, then interrupt the job.
+
+        Call only while holding the database's lock: no other worker is then alive.
+        """
+        jobs = self.queue.running()
+        for job in jobs:
+            killed = launch.kill_marked(job.token)
+            log.warning("job %d: left running by %s; %d process(es) killed", job.id, job.owner,
+                        killed)  # fmt: skip
+            self.queue.mark_interrupted(job.id)
+        return len(jobs)
 
     def run_once(self) -> Job | None:
         """Claim one job and run it to its end; None when nothing could be claimed."""
-        job = self.queue.claim_next()
+        if not self.flush():
+            return None  # an earlier job's end is not written yet: claim nothing new
+        job = self.queue.claim_next(self.owner)
         if job is None:
             return None
         log.info(
             "job %d: %s on %d %s ranks", job.id, job.spec.describe(), job.spec.ranks, job.device
         )
         job.out_dir.mkdir(parents=True, exist_ok=True)
-        queue, job_id, stopping = self.queue, job.id, self.stopping
         try:
             result = launch.run(
                 job.spec,
                 job.out_dir,
-                timeout_s=self.timeout_s,
+                timeout_s=job.timeout_s or self.timeout_s,
                 log_path=job.log_path,
-                should_cancel=lambda: stopping.is_set() or queue.cancel_requested(job_id),
-                on_progress=lambda fraction, phase: queue.set_progress(job_id, fraction, phase),
+                should_cancel=self._should_cancel(job.id),
+                on_progress=_quietly(lambda f, phase: self.queue.set_progress(job.id, f, phase)),
+                on_start=_quietly(lambda pid: self.queue.set_pid(job.id, self.owner, pid)),
                 workload_module=self.workload_module,
+                token=job.token,
             )
         except Exception as exc:  # a launcher bug must not leave the row "running"
-            log.exception("job %d: the launcher failed", job_id)
-            return queue.finish(job_id, "failed", f"{type(exc).__name__}: {exc}")
-        log.info("job %d: %s: %s", job_id, result.status, result.message)
-        if result.status == "cancelled" and not queue.cancel_requested(job_id):
-            return queue.finish(job_id, "interrupted", "the worker stopped while it ran")
-        return queue.finish(job_id, result.status, result.message)
+            log.exception("job %d: the launcher failed", job.id)
+            return self._finish(job.id, "failed", f"{type(exc).__name__}: {exc}")
+        log.info("job %d: %s: %s", job.id, result.status, result.message)
+        return self._finish(job.id, *self._outcome(job.id, result))
 
-    def run_forever(self, stop_event: threading.Event) -> None:
-        """Run jobs until `stop_event` is set; a job in flight then ends as interrupted."""
+    def _outcome(self, job_id: int, result: launch.LaunchResult) -> tuple[str, str]:
+        if result.status == "timeout":
+            return "failed", result.message
+        if result.status == "cancelled" and not _quietly(self.queue.cancel_requested)(job_id):
+            return "interrupted", "the worker stopped while it ran"
+        return result.status, result.message
+
+    def _should_cancel(self, job_id: int) -> Callable[[], bool]:
+        """Stop on the worker's stop event or the row's cancel flag; heartbeat on the way."""
+        last_beat = time.monotonic()
+
+        def should_cancel() -> bool:
+            nonlocal last_beat
+            if time.monotonic() - last_beat >= self.heartbeat_s:
+                last_beat = time.monotonic()
+                _quietly(self.queue.heartbeat)(job_id, self.owner)
+            return self.stopping.is_set() or bool(_quietly(self.queue.cancel_requested)(job_id))
+
+        return should_cancel
+
+    def _finish(self, job_id: int, state: str, message: str) -> Job | None:
+        self.pending.append((job_id, state, message))
+        self.flush()
+        return self.queue.get(job_id) if not self.pending else None
+
+    def flush(self) -> bool:
+        """Write the job ends the database refused before; True once none is left."""
+        while self.pending:
+            job_id, state, message = self.pending[0]
+            try:
+                if self.queue.finish(job_id, state, message, owner=self.owner) is None:
+                    log.warning("job %d: no longer this worker's running job; left as it is",
+                                job_id)  # fmt: skip
+            except STORE_ERRORS as err:
+                log.error("job %d: could not record %s (%s); will retry", job_id, state, err)
+                return False
+            self.pending.pop(0)
+        return True
+
+    def run_forever(self, stop_event: threading.Event, wait_for_lock: bool = False) -> None:
+        """Hold the database's lock, recover, then run jobs until `stop_event` is set.
+
+        Without `wait_for_lock`, WorkerBusy if another worker holds the lock; with it, wait
+        (standby) until that worker is gone. A job in flight at the stop ends as interrupted.
+        """
         self.stopping = stop_event
+        lock = QueueLock(self.queue.db_path)
+        while not lock.acquire(self.owner):
+            if not wait_for_lock:
+                raise WorkerBusy(
+                    f"another worker ({lock.holder()}) already consumes {self.queue.db_path};"
+                    " stop it first, or let the app's own worker run the jobs"
+                )
+            if stop_event.wait(self.poll_s):
+                return
+        try:
+            self._loop(stop_event)
+        finally:
+            lock.release()
+
+    def _loop(self, stop_event: threading.Event) -> None:
+        recovered = False
         while not stop_event.is_set():
             try:
+                if not recovered:
+                    log.info("worker %s: %d job(s) interrupted", self.owner, self.recover())
+                    recovered = True
                 if self.run_once() is not None:
                     continue
             except Exception:  # e.g. the database is briefly unreadable: keep the worker alive
                 log.exception("worker: could not claim or finish a job")
             stop_event.wait(self.poll_s)
+        self.flush()
+
+
+def _quietly(write: Callable[..., Any]) -> Callable[..., Any]:
+    """`write`, but a failing database only logs (progress, heartbeats: the job goes on)."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return write(*args)
+        except STORE_ERRORS as err:
+            log.warning("%s skipped: %s", getattr(write, "__name__", "write"), err)
+            return None
+
+    return call
 
 
 _workers: dict[Path, tuple[threading.Thread, threading.Event]] = {}
 _workers_lock = threading.Lock()
+_atexit_registered = False
 
 
 def ensure_worker_thread(queue: JobQueue, **worker_options: Any) -> threading.Thread:
     """Start this process's single daemon worker for `queue`'s database (idempotent).
 
     A per-process registry is the point here: the app calls this on every session, and one
-    worker per database must exist. The first call marks jobs an earlier process left
-    `running` as interrupted.
+    worker per database must exist. The thread stands by while another process's worker
+    holds the database; the first time it holds it, it cleans up after dead workers. It is
+    stopped at interpreter exit (a Streamlit server's SIGTERM), so its job ends interrupted.
     """
+    global _atexit_registered
     db = queue.db_path.resolve()
     with _workers_lock:
         if db in _workers and _workers[db][0].is_alive():
             return _workers[db][0]
-        queue.mark_interrupted()
+        if not _atexit_registered:
+            atexit.register(stop_worker_threads)
+            _atexit_registered = True
         stop = threading.Event()
         worker = Worker(queue, **worker_options)
         thread = threading.Thread(
-            target=worker.run_forever, args=(stop,), name="paralab-worker", daemon=True
+            target=worker.run_forever, args=(stop, True), name="paralab-worker", daemon=True
         )
         thread.start()
         _workers[db] = (thread, stop)

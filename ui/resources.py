@@ -74,7 +74,6 @@ def _job_queue(directory: str):
     from runner.worker import ensure_worker_thread
 
     queue = JobQueue(Path(directory) / "jobs.db", Path(directory) / "results")
-    queue.mark_interrupted()
     ensure_worker_thread(queue)
     return queue
 
@@ -82,7 +81,8 @@ def _job_queue(directory: str):
 def job_queue():
     """The persistent lab job queue, with one background worker thread per server process.
 
-    A job that was running when the server stopped is marked interrupted at start-up.
+    The thread consumes the queue once it holds the database's lock (a `python -m runner
+    worker` beside the app may hold it instead); taking it, it cleans up after a dead worker.
     """
     return _job_queue(str(data_dir()))
 

@@ -1,10 +1,12 @@
 """Start the Streamlit server for ParaLab: `python -m ui.serve [streamlit run options]`.
 
-Same as `streamlit run app.py`, with one difference: Streamlit treats an app that has a
-`pages/` folder as an old-style (v1) multipage app until some session has called
-`st.navigation`, so the very first visitor after a (re)start who lands on `/lesson` or
-`/lab` gets the folder's file list as navigation. Setting the flag before the server starts
-makes every session use the app's own `st.navigation` from the first request.
+Same as `streamlit run app.py`, with two differences. The lab's worker thread starts with
+the server, so jobs queued before a restart run without waiting for a visitor, and it is
+stopped (its job interrupted, its ranks killed) when the server stops. And: Streamlit
+treats an app that has a `pages/` folder as an old-style (v1) multipage app until some
+session has called `st.navigation`, so the very first visitor after a (re)start who lands
+on `/lesson` or `/lab` gets the folder's file list as navigation. Setting the flag before the
+server starts makes every session use the app's own `st.navigation` from the first request.
 """
 
 from __future__ import annotations
@@ -21,7 +23,19 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 def main(argv: list[str]) -> int:
     PagesManager.uses_pages_directory = False  # v2 navigation from the first session on
     sys.argv = ["streamlit", "run", str(APP), *argv]
-    return cli.main()
+    from datadir import DataDirError, data_dir
+    from runner.queue import JobQueue
+    from runner.worker import ensure_worker_thread, stop_worker_threads
+
+    try:
+        data = data_dir()
+        ensure_worker_thread(JobQueue(data / "jobs.db", data / "results"))
+    except DataDirError as err:  # the pages say so too; the server still serves the lessons
+        print(f"error: {err}", file=sys.stderr)
+    try:
+        return cli.main()
+    finally:
+        stop_worker_threads()
 
 
 if __name__ == "__main__":

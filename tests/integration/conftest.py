@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from runner import trace
@@ -41,3 +42,20 @@ def _schedules() -> tuple[str, ...]:
     from runner import schedules
 
     return tuple(schedules.available(torch))
+
+
+def alive(pid: int) -> bool:
+    """True while /proc/PID exists and is not a zombie (a zombie runs nothing)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_for(condition, what: str, limit_s: float = 120) -> None:
+    """Poll until `condition()`; the limit only bounds a hung test, it is not a timing check."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.1)

@@ -4,7 +4,6 @@ Checks outcomes and that no process of a job survives it; never durations.
 """
 
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -14,20 +13,12 @@ from runner import launch
 from runner.queue import CACHE_MESSAGE, JobQueue
 from runner.spec import JobSpec
 from runner.worker import Worker, ensure_worker_thread, stop_worker_threads
+from tests.integration.conftest import alive, wait_for
 
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPEC = JobSpec(schedule="1F1B", pp=2, microbatches=4, device="cpu")
-
-
-def alive(pid: int) -> bool:
-    """True while /proc/PID exists and is not a zombie (a zombie runs nothing)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 class Watcher:
@@ -198,14 +189,6 @@ def test_two_workers_run_queued_jobs_one_at_a_time(tmp_path):
         assert job.trace_path is not None and job.log_path.is_file()
 
 
-def wait_for(condition, what: str, limit_s: float = 120) -> None:
-    """Poll until `condition()`; the limit only bounds a hung test, it is not a timing check."""
-    deadline = time.monotonic() + limit_s
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.1)
-
-
 def test_cancel_through_the_queue_stops_a_running_job(tmp_path):
     queue = JobQueue(tmp_path / "jobs.db", tmp_path / "results")
     job = queue.submit(SPEC, "2.13.0", "cpu")
@@ -231,7 +214,7 @@ def test_worker_thread_is_started_once_and_serves_the_queue(tmp_path):
     try:
         first = ensure_worker_thread(queue, **options)
         assert ensure_worker_thread(JobQueue(queue.db_path, queue.results_dir), **options) is first
-        assert queue.get(stale.id).state == "interrupted"
+        wait_for(lambda: queue.get(stale.id).state == "interrupted", "the start-up clean-up")
         job = queue.submit(JobSpec(device="cpu", hidden=64), "2.13.0", "cpu")
         wait_for(lambda: queue.get(job.id).state not in ("queued", "running"), "the job to end")
         assert queue.get(job.id).state == "done", queue.get(job.id).message
