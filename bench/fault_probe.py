@@ -33,7 +33,7 @@ from runner.launch import find_marked  # noqa: E402
 from runner.queue import JobQueue  # noqa: E402
 from runner.spec import JobSpec  # noqa: E402
 
-SPEC = JobSpec(schedule="1F1B", stages=2, microbatches=4, iterations=20, device="cpu")
+SPEC = JobSpec(schedule="1F1B", pp=2, microbatches=4, iterations=20, device="cpu")
 rows: list[tuple[str, str, str, str]] = []
 
 

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
-SPEC = JobSpec(schedule="1F1B", stages=2, microbatches=4, device="cpu")
+SPEC = JobSpec(schedule="1F1B", pp=2, microbatches=4, device="cpu")
 
 
 def rank_pids(out: Path) -> list[int]:
@@ -194,7 +194,7 @@ def test_sigterm_of_the_streamlit_server_stops_its_job_cleanly(tmp_path, procs):
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     procs.procs.append(server)
     queue = JobQueue(data / "jobs.db", data / "results")
-    long_run = JobSpec(schedule="1F1B", stages=2, microbatches=4, iterations=20, device="cpu")
+    long_run = JobSpec(schedule="1F1B", pp=2, microbatches=4, iterations=20, device="cpu")
     job = queue.submit(long_run, "2.13.0", "cpu", requested_by="learner:1")
     wait_for(lambda: queue.get(job.id).state == "running", "the server's worker to claim it")
     token = queue.get(job.id).token

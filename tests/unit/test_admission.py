@@ -17,7 +17,7 @@ def queue(tmp_path) -> JobQueue:
 
 
 def spec(hidden: int = 64) -> JobSpec:
-    return JobSpec(schedule="1F1B", stages=2, microbatches=4, hidden=hidden, device="cpu")
+    return JobSpec(schedule="1F1B", pp=2, microbatches=4, hidden=hidden, device="cpu")
 
 
 def submit(queue, who: str, hidden: int = 64, limits: Limits = LEARNER):
