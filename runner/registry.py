@@ -133,3 +133,19 @@ def spec_from_trace(spec: Mapping[str, Any]) -> BaseSpec:
     if data.get("dtype") is None:
         data.pop("dtype", None)
     return workload.spec_class.from_mapping(data)
+
+
+from runner.specs.expert_parallel import ExpertParallelSpec  # noqa: E402
+
+register(
+    Workload(
+        name="expert_parallel",
+        spec_class=ExpertParallelSpec,
+        module="runner.workloads.expert_parallel",
+        prediction="runner.predict_moe:expert_parallel",
+        title="Expert parallelism (MoE)",
+        summary="Mixture-of-Experts layers with experts spread over ranks: tokens dispatched "
+        "and combined by all-to-all, the straggler a skewed router makes, and what the "
+        "capacity factor drops.",
+    )
+)

@@ -30,6 +30,7 @@ def _pipeline_warning(raw: dict) -> str | None:
 
 
 def _views() -> dict[str, View]:
+    from ui import moe_panel
     from ui.charts import show_trace
     from ui.lab_panel import pipeline_lab_block
     from ui.tp_panel import show_tp_run, tp_lab_block
@@ -38,6 +39,7 @@ def _views() -> dict[str, View]:
         "pipeline": View(("schedule", "pp", "microbatches"), show_trace, pipeline_lab_block,
                          _pipeline_warning),
         "tensor_parallel": View(("mode", "tp", "layers", "hidden"), show_tp_run, tp_lab_block),
+        "expert_parallel": View(moe_panel.MAIN_FIELDS, moe_panel.show, moe_panel.lab_block),
     }  # fmt: skip
 
 

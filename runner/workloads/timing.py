@@ -52,9 +52,17 @@ class Recorder:
         return ev
 
     def add(
-        self, kind: str, stage: int, start, end, stream: str = "compute", microbatch=None
+        self,
+        kind: str,
+        stage: int,
+        start,
+        end,
+        stream: str = "compute",
+        microbatch=None,
+        **fields,
     ) -> None:
-        """Record a span between two marks taken by ``mark`` (events on any CUDA stream)."""
+        """Record a span between two marks taken by ``mark`` (events on any CUDA stream);
+        ``fields`` are extra keys of the event (e.g. `op`, `tokens`, `group`)."""
         if not self.active:
             return
         ev = {
@@ -64,6 +72,7 @@ class Recorder:
             "microbatch": microbatch,
             "iteration": self.iteration,
             "stream": stream,
+            **fields,
         }
         self._pending.append((ev, start, end))
 
