@@ -4,11 +4,18 @@ Run it with `streamlit run app.py` (the README's one-command set-up does this fo
 This file only builds the navigation; every page is a thin file in `pages/`.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.roles import instructor_enabled
 
-st.set_page_config(page_title="ParaLab", page_icon=":material/account_tree:", layout="wide")
+# A local icon: a ":material/..." icon would make every browser fetch it from a font CDN.
+st.set_page_config(
+    page_title="ParaLab",
+    page_icon=str(Path(__file__).parent / "content" / "favicon.png"),
+    layout="wide",
+)
 
 learn = [
     st.Page(

@@ -17,3 +17,12 @@ if [ "$what" = dev ] && ! command -v chromium >/dev/null 2>&1; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+if [ "$what" = dev ] && [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then
+  # axe-core audits the pages in the browser tests (tests/browser/test_accessibility.py)
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Installing Debian's npm for the accessibility audit (needs root)…"
+    $([ "$(id -u)" = 0 ] || echo sudo) apt-get install -y -qq npm >/dev/null
+  fi
+  echo "Installing axe-core ${AXE_VERSION:=4.14.1} (npm) into .tools/ for the accessibility test…"
+  npm install --silent --no-audit --no-fund --prefix .tools "axe-core@$AXE_VERSION" >/dev/null
+fi

@@ -39,7 +39,9 @@ def _free_port() -> int:
 
 
 class Server:
-    """`python -m ui.serve` (streamlit run app.py) in its own process group, on a free port."""
+    """`python -m ui.serve` (streamlit run app.py) in its own process group, on a free port.
+
+    ``app``: another script to serve with plain `streamlit run` (the benchmarks' blank page)."""
 
     def __init__(
         self, data_dir: Path, env: dict[str, str] | None = None, app: str = "app.py"
@@ -56,12 +58,12 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "PARALAB_DATA_DIR": str(self.data_dir), **self.env}
+        # the app as scripts/app.sh serves it (ui.serve: v2 navigation from the first visit)
+        run = ["ui.serve"] if self.app == "app.py" else ["streamlit", "run", self.app]
         cmd = [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            self.app,
+            *run,
             "--server.headless=true",
             f"--server.port={self.port}",
             "--server.address=127.0.0.1",

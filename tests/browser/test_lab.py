@@ -28,4 +28,4 @@ def test_recordings_are_browsable_without_a_gpu(server, page):
     page.get_by_role("tab", name="Recordings").click()
     panel = page.get_by_role("tabpanel", name="Recordings")
     expect(panel.get_by_text("Recorded on 2× NVIDIA H200")).to_be_visible(timeout=30_000)
-    expect(panel.locator(".js-plotly-plot").first).to_be_visible()
+    expect(panel.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
