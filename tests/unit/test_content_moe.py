@@ -7,7 +7,8 @@ Switch Transformer / GShard.
 
 from __future__ import annotations
 
-from tests.unit.content_keys import GB, Keys, assert_numeric
+from runner.specs.expert_parallel import expert_capacity
+from tests.unit.content_keys import GB, Keys, assert_numeric, lesson
 
 FILE = "09-expert-parallelism-moe.yaml"
 MIXTRAL = {"layers": 32, "dim": 4096, "ffn": 14336, "heads": 32, "kv_heads": 8, "head_dim": 128}
@@ -46,6 +47,15 @@ def test_expert_capacity():
     assert_numeric(FILE, "expert-capacity", capacity, wrong=(640, 1024))
 
 
+def test_lab_capacity_matches_the_workloads_own_rule():
+    lab = next(b for b in lesson(FILE)["body"] if b.get("id") == "moe-skew")
+    spec = lab["spec"]
+    got = expert_capacity(spec["capacity_factor"], spec["top_k"], spec["tokens"], spec["experts"])
+    assert got == 320 == 1.25 * 2 * 512 / 4
+    assert spec["skew"] == 0.5 and spec["ep"] == 2
+    assert_numeric(FILE, "predict-lab-capacity", got, wrong=(256, 640, 1280))
+
+
 KEYS = Keys(
     FILE,
     choice={"ep-communication": {"a"}, "router-imbalance": {"a", "b", "c"}},
@@ -55,6 +65,7 @@ KEYS = Keys(
         "mixtral-active-params",
         "mixtral-weights-bf16-gb",
         "expert-capacity",
+        "predict-lab-capacity",
     },
 )
 
