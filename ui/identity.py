@@ -8,6 +8,8 @@ parameters when the learner moves between pages.
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
 from classroom.store import Learner
@@ -29,6 +31,23 @@ def current_learner() -> Learner | None:
     if st.query_params.get(PARAM) != token:
         st.query_params[PARAM] = token
     return learner
+
+
+def requester():
+    """(who, limits) a lab run is queued for; None for a visitor, who may not run jobs.
+
+    An unlocked instructor gets the instructor limits (bigger demonstrations in class),
+    a signed-in learner the learner limits (runner/admission.py).
+    """
+    from runner.admission import INSTRUCTOR, LEARNER
+
+    learner = current_learner()
+    if st.session_state.get("instructor_ok"):
+        who = learner.id if learner else st.session_state.setdefault(
+            "instructor_session", secrets.token_hex(4)
+        )  # fmt: skip
+        return f"instructor:{who}", INSTRUCTOR
+    return (f"learner:{learner.id}", LEARNER) if learner else None
 
 
 def link_params() -> dict[str, str]:

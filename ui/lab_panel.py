@@ -17,6 +17,10 @@ from ui.charts import show_prediction
 from ui.resources import ROOT, TRACE_DIR, job_queue, machine, trace_at
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
+SIGN_IN = (
+    "Sign in on the course page to run real jobs here (one run at a time each); the recorded "
+    "and predicted views need no sign-in."
+)
 
 
 def describe(spec) -> str:
@@ -43,13 +47,36 @@ def checked_spec(raw: dict):
 
 
 def submit(raw: dict, slot: str) -> None:
-    """Queue a run of `raw` and remember its job id under `slot` in the session."""
+    """Queue a run of `raw` (see `queue_run`), or say in one line why it was not queued."""
+    problem = queue_run(raw, slot)
+    if problem:
+        st.warning(problem, icon=":material/hourglass_top:")
+
+
+def queue_run(raw: dict, slot: str) -> str | None:
+    """Queue a run of `raw` for the signed-in requester and remember its job id under `slot`;
+    else why not. The queue joins an identical run already queued or running, and refuses
+    what the requester's limits do not allow (runner/admission.py)."""
+    from runner.admission import Refused
+    from ui.identity import requester
+
     spec, problem = checked_spec(raw)
     if problem:
-        st.error(f"This run cannot start — {problem}")
-        return
-    job = job_queue().submit(spec, machine().torch, spec.device)
+        return f"This run cannot start — {problem}"
+    who = requester()
+    if who is None:
+        return SIGN_IN
+    try:
+        job = job_queue().submit(spec, machine().torch, spec.device, *who)
+    except Refused as err:
+        return f"Not queued: {err}."
     st.session_state[slot] = job.id
+    return None
+
+
+def _on_run(raw: dict, slot: str) -> None:
+    """Run button callback: queued before the rerun, so the rerun draws the button disabled."""
+    st.session_state[f"{slot}-notice"] = queue_run(raw, slot)
 
 
 @st.fragment
@@ -139,8 +166,20 @@ def run_view(spec: dict, slot: str, key: str) -> None:
     if problem:
         st.info(f"This preset cannot run on this server ({problem}). See the other views.")
         return
-    if st.button("Run this job", key=f"{key}-run", type="primary"):
-        submit(spec, slot)
+    from ui.identity import requester
+
+    who = requester()
+    if who is None:
+        st.info(SIGN_IN, icon=":material/person:")
+        return
+    mine = job_queue().active_for(who[0])
+    st.button("Run this job", key=f"{key}-run", type="primary", disabled=mine is not None,
+              on_click=_on_run, args=(spec, slot))  # fmt: skip
+    notice = st.session_state.pop(f"{slot}-notice", None)
+    if notice:
+        st.warning(notice, icon=":material/hourglass_top:")
+    if mine is not None and st.session_state.get(slot) != mine.id:
+        st.caption(f"Your run {describe(mine.spec)} is {_where(mine)}; Run is back when it ends.")
     if slot in st.session_state:
         job_view(st.session_state[slot], key=key)
     else:
@@ -185,11 +224,25 @@ def _progress_fragment(job_id: int, key: str) -> None:
     job = job_queue().get(job_id)
     if job.state in FINISHED:
         st.rerun(scope="app")
-    label = {"queued": "Waiting for the machine…", "running": "Running"}.get(job.state, job.state)
-    phase = f" — {job.phase}" if job.phase else ""
-    st.progress(min(max(job.progress or 0.0, 0.0), 1.0), text=f"{label}{phase}")
-    if st.button("Cancel", key=f"{key}-cancel"):
-        job_queue().cancel(job_id)
+    from ui.identity import requester
+
+    label = {"queued": f"Waiting for the machine, {_where(job)}", "running": "Running"}
+    phase = f" — {job.phase}" if job.phase and job.state == "running" else ""
+    text = f"{label.get(job.state, job.state)}{phase}"
+    st.progress(min(max(job.progress or 0.0, 0.0), 1.0), text=text)
+    who = requester()
+    if who is not None and job.requested_by == who[0] and st.button("Cancel", key=f"{key}-cancel"):
+        job_queue().cancel(job_id, requested_by=who[0])
+
+
+def _where(job) -> str:
+    """`2nd in the queue` / `running`: where the job stands."""
+    if job.state == "running":
+        return "running"
+    position = job_queue().position(job.id)
+    if position is None:
+        return job.state
+    return "next in the queue" if position == 1 else f"number {position} in the queue"
 
 
 def _finished(job, key: str) -> None:

@@ -58,5 +58,5 @@ def spec_form(workload, info, main_fields: tuple[str, ...]) -> tuple[dict, bool]
             columns = st.columns(4)
             for i, f in enumerate(rest):
                 raw[f.name] = _widget(columns[i % 4], workload.name, f, info)
-        go = st.form_submit_button("Run", type="primary")
+        go = st.form_submit_button("Run", type="primary", key=f"lab_{workload.name}_run")
     return raw, go

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from classroom.store import Store
+
 
 def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted(server, page):
-    page.goto(server.url + "/lab")
+    learner = Store(server.data_dir / "paralab.db").create_learner("Ada")  # visitors cannot run
+    page.goto(server.url + f"/lab?learner={learner.token}")
     run = page.get_by_role("tabpanel", name="Run")
     run.get_by_role("button", name="Run", exact=True).click()
     # Progress while the job is queued or running (a fragment polls the job's row).
@@ -14,7 +17,7 @@ def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted
     # Then the measured chart with both bubble figures, from a real trace.
     expect(run.get_by_text("Measured bubble")).to_be_visible(timeout=120_000)
     expect(run.get_by_text("Predicted bubble")).to_be_visible()
-    expect(run.locator(".js-plotly-plot").first).to_be_visible()
+    expect(run.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     expect(run.get_by_text("Measured · 1F1B")).to_be_visible()
     table = run.get_by_test_id("stDataFrame")
     expect(table).to_be_visible()
