@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import statistics
@@ -119,16 +120,30 @@ def run_once(spec: JobSpec, workdir: Path, env: dict[str, str] | None = None) ->
     return trace.load(result.trace_path)
 
 
-def overhead_figures(workdir: Path, repeats: int) -> str:
-    """(b) mean step wall time with and without instrumentation, runs interleaved."""
-    spec = lab_spec()
-    walls: dict[str, list[float]] = {"1": [], "0": []}
+ARMS = {
+    "instrumented": {"PARALAB_INSTRUMENT": "1"},
+    "compute events only": {"PARALAB_INSTRUMENT": "1", "PARALAB_COMM_EVENTS": "0"},
+    "plain": {"PARALAB_INSTRUMENT": "0"},
+}
+
+
+def overhead_figures(workdir: Path, repeats: int, iterations: int = 3) -> str:
+    """(b) mean step wall time of three arms, runs interleaved: fully instrumented, compute
+    events only (no P2P wrappers), and plain; the middle arm says which part costs."""
+    spec = dataclasses.replace(lab_spec(), iterations=iterations)
+    walls: dict[str, list[float]] = {arm: [] for arm in ARMS}
     for _ in range(repeats):
-        for flag in ("1", "0"):
-            t = run_once(spec, workdir, {"PARALAB_INSTRUMENT": flag})
+        for arm, env in ARMS.items():
+            t = run_once(spec, workdir, env)
             if t is not None:
-                walls[flag].append(t["summary"]["step_wall_us"])
-    rows = [cpu_overhead_row(walls["1"], walls["0"])] if walls["1"] and walls["0"] else []
+                walls[arm].append(t["summary"]["step_wall_us"])
+    rows = []
+    if walls["plain"]:
+        for arm in ("instrumented", "compute events only"):
+            if walls[arm]:
+                row = cpu_overhead_row(walls[arm], walls["plain"])
+                row[0] = f"CPU gloo, {arm}, {len(walls[arm])} runs × {iterations} steps"
+                rows.append(row)
     rows.append([*gpu_overhead_row(), "2 interleaved runs each, 5 steps (no spread recorded)"])
     head = f"### (b) tracing overhead, 2-rank 1F1B, rank 0 mean step wall time ({describe(spec)})"
     header = ["run", "instrumented", "plain", "overhead", "noise"]
@@ -227,14 +242,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the CPU runs")
     parser.add_argument("--repeats", type=int, default=3, help="runs per arm in (b)")
+    parser.add_argument("--iterations", type=int, default=3, help="measured steps per run in (b)")
+    parser.add_argument("--overhead-only", action="store_true", help="only section (b)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     print(f"## bench_runner — torch {torch.__version__}, {os.cpu_count()} CPUs visible\n")
     with tempfile.TemporaryDirectory(prefix="bench-runner-") as tmp:
         work = Path(tmp)
+        if args.overhead_only:
+            print(overhead_figures(work, max(1, args.repeats), args.iterations))
+            return 0
         if not args.quick:
             print(queue_figures(work) + "\n")
-            print(overhead_figures(work, max(1, args.repeats)) + "\n")
+            print(overhead_figures(work, max(1, args.repeats), args.iterations) + "\n")
         print(bubble_figures(None if args.quick else work))
     print(f"\n_total bench time {time.perf_counter() - t0:,.0f} s_")
     return 0

@@ -11,8 +11,11 @@ own mean compute times and the α–β communication costs its ranks fitted duri
 
 from __future__ import annotations
 
+import dataclasses
+
 from runner import simulate
 from runner.commcost import predicted_us
+from runner.gantt_panel import median_iteration
 
 FLOAT_BYTES = 4
 
@@ -23,14 +26,19 @@ def p2p_bytes(spec) -> int:
 
 
 def pipeline(spec, measured: dict | None = None) -> dict:
-    """The schedule list-scheduled on measured F/B/I/W means plus fitted P2P transfer time."""
+    """The schedule list-scheduled on the durations of the iteration the chart draws (the
+    median one: each F/B/I/W as measured, so uneven stages and jitter count), the P2P
+    transfer time its ranks fitted (α + β·bytes of one activation) and the per-action
+    overhead the run showed (`simulate.fitted_overhead`). What is left between this and the
+    measured chart is waiting the model does not explain: slow transfers, contention."""
     costs = simulate.Costs()
     if measured is not None:
-        costs = simulate.Costs.from_trace(measured)
+        costs = simulate.Costs.from_trace(measured, iteration=median_iteration(measured))
         fit = measured.get("meta", {}).get("comm_fit", {}).get("p2p")
-        if fit:
-            comm = predicted_us(fit, p2p_bytes(spec))
-            costs = simulate.Costs(**{**costs.__dict__, "comm": comm, "model": "measured+comm"})
+        comm = predicted_us(fit, p2p_bytes(spec)) if fit else 0.0
+        overhead = simulate.fitted_overhead(measured, comm)
+        model = "measured+comm" if fit else "measured"
+        costs = dataclasses.replace(costs, comm=comm, overhead=overhead, model=model)
     return simulate.predict(spec.schedule, spec.pp, spec.microbatches, costs)
 
 

@@ -20,6 +20,7 @@ into 2p stages, two per rank.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from runner.simulate_bubble import BUBBLE_LABELS, bubble, makespan
@@ -61,32 +62,59 @@ class Costs:
     """backward for the weights only (split-backward schedules); B/2 in the unit model"""
     comm: float = 0.0
     """point-to-point latency added when a dependency crosses ranks"""
+    overhead: float = 0.0
+    """time a rank spends between actions even when their inputs are ready: the schedule's
+    own bookkeeping, posting sends and receives (fitted by `fitted_overhead`)"""
     activation_bytes: int = 0
     """activation bytes one micro-batch keeps on one stage until its backward; 0 = unknown"""
+    per_stage: tuple[tuple[str, int, float], ...] = ()
+    """(kind, stage, µs) measured means per stage, which override f/b/i/w for that stage:
+    stages are not equal (the last one computes the loss; ranks share cores unevenly)"""
+    per_action: tuple[tuple[str, int, int, float], ...] = ()
+    """(kind, stage, microbatch, µs) of one measured iteration, which override the means:
+    the schedule laid out with that iteration's own durations (jitter included)"""
     model: str = "unit"
     """"unit" (F=1, B=2) or "measured" (means from a real run); written to meta.cost_model"""
 
     def __post_init__(self) -> None:
-        for name in ("f", "b", "i", "w", "comm"):
+        for name in ("f", "b", "i", "w", "comm", "overhead"):
             if getattr(self, name) < 0:
                 raise ValueError(f"Costs.{name} must be >= 0, got {getattr(self, name)}")
 
-    def of(self, kind: str) -> float:
+    def of(self, kind: str, stage: int | None = None, microbatch: int | None = None) -> float:
+        for k, s, j, us in self.per_action:
+            if (k, s, j) == (kind, stage, microbatch):
+                return us
+        if self.per_stage and stage is not None:
+            for k, s, us in self.per_stage:
+                if k == kind and s == stage:
+                    return us
         return {"F": self.f, "B": self.b, "I": self.i, "W": self.w}[kind]
 
     @classmethod
-    def from_trace(cls, trace: dict) -> Costs:
-        """Mean duration of each kind measured in a real run (iteration-independent).
+    def from_trace(cls, trace: dict, iteration: int | None = None) -> Costs:
+        """Durations measured in a real run: the mean of each kind, of each (kind, stage),
+        and, with ``iteration``, every action of that iteration.
 
-        A kind the run did not use is derived: I = W = B/2, or B = I + W. ``comm`` stays 0:
-        the recorded SEND/RECV events are *waits*, mostly time spent blocked on a neighbour
-        (the bubble itself), not transfer times, so their mean would count idle time twice.
-        The gap between a run and its prediction is therefore transfers plus noise.
+        A kind the run did not use is derived: I = W = B/2, or B = I + W. ``comm`` stays 0
+        here: the recorded SEND/RECV events are *waits*, mostly time spent blocked on a
+        neighbour (the bubble itself), not transfer times, so their mean would count idle
+        time twice; runner.predict sets it from the run's fitted P2P cost instead.
         """
         sums: dict[str, list[float]] = {}
+        stage_sums: dict[tuple[str, int], list[float]] = {}
         for e in trace.get("events", []):
             sums.setdefault(e["kind"], []).append(e["end_us"] - e["start_us"])
+            if e["kind"] in COMPUTE_KINDS:
+                key = (e["kind"], e["stage"])
+                stage_sums.setdefault(key, []).append(e["end_us"] - e["start_us"])
         mean = {k: sum(v) / len(v) for k, v in sums.items() if v}
+        per_stage = tuple((k, s, sum(v) / len(v)) for (k, s), v in sorted(stage_sums.items()))
+        per_action = tuple(
+            (e["kind"], e["stage"], e["microbatch"], e["end_us"] - e["start_us"])
+            for e in trace.get("events", [])
+            if iteration is not None and e["iteration"] == iteration and e["kind"] in COMPUTE_KINDS
+        )
         if "F" not in mean:
             raise ValueError("trace has no F events to measure costs from")
         b = mean.get("B", mean.get("I", 0.0) + mean.get("W", 0.0))
@@ -96,8 +124,42 @@ class Costs:
             b=b,
             i=mean.get("I", b / 2),
             w=mean.get("W", b / 2),
+            per_stage=per_stage,
+            per_action=per_action,
             model="measured",
         )
+
+
+def fitted_overhead(trace: dict, comm: float = 0.0) -> float:
+    """Median time a rank waited before an action although the rank was free and the
+    action's inputs had arrived (their producer's end + `comm`): per-action overhead.
+
+    Read from the measured compute events of every iteration, with the same dependency rules
+    as `list_schedule`; the first action of each rank (no predecessor) is skipped."""
+    slack = []
+    ranks = trace["meta"]["world_size"]
+    for it in sorted({e["iteration"] for e in trace["events"]}):
+        events = [e for e in trace["events"] if e["iteration"] == it and e["kind"] in COMPUTE_KINDS]
+        if not events:
+            continue
+        last_stage = max(e["stage"] for e in events)
+        done = {}
+        for e in events:
+            done[(e["kind"], e["stage"], e["microbatch"])] = e
+            if e["kind"] in ("B", "I"):
+                done[("G", e["stage"], e["microbatch"])] = e
+        for r in range(ranks):
+            mine = sorted((e for e in events if e["rank"] == r), key=lambda e: e["start_us"])
+            for prev, e in itertools.pairwise(mine):
+                action = (e["kind"], e["stage"], e["microbatch"])
+                deps = [done.get(d) for d in _dependencies(action, last_stage)]
+                if any(d is None for d in deps):
+                    continue
+                ready = [d["end_us"] + (comm if d["rank"] != r else 0.0) for d in deps]
+                slack.append(e["start_us"] - max([prev["end_us"], *ready]))
+    if not slack:
+        return 0.0
+    return max(0.0, sorted(slack)[len(slack) // 2])
 
 
 def _bytes_per_microbatch(trace: dict) -> int:
@@ -182,8 +244,8 @@ def list_schedule(
                 if any(d is None for d in deps):
                     break
                 ready = [end + (costs.comm if dr != r else 0.0) for end, dr in deps]
-                start = max([free[r], *ready])
-                end = start + costs.of(action[0])
+                start = max([free[r], *ready]) + costs.overhead
+                end = start + costs.of(*action)
                 kind, s, j = action
                 events.append(_event(r, s, kind, j, start, end))
                 done[(kind, s, j)] = (end, r)
@@ -240,7 +302,17 @@ def predict(schedule: str, stages: int, microbatches: int, costs: Costs | None =
             "stages": stages,
             "microbatches": 1 if schedule == "naive" else microbatches,
         },
-        "meta": simulated_meta(costs.model, stages),
+        "meta": {
+            **simulated_meta(costs.model, stages),
+            "costs": {
+                "f": costs.f,
+                "b": costs.b,
+                "i": costs.i,
+                "w": costs.w,
+                "comm": costs.comm,
+                "overhead": costs.overhead,
+            },
+        },
         "events": events,
         "memory": [
             {

@@ -15,11 +15,11 @@ from __future__ import annotations
 import functools
 import types
 
-# Stages held by each rank: looped/interleaved place stage r and r+p on rank r, the
-# V-shaped schedules place r and 2p-1-r (so the first and last stage share rank 0).
-V_SCHEDULES = frozenset({"ZBVZeroBubble", "DualPipeV"})
+from runner import schedules as catalogue
+
+# Which schedules hold several stages per rank, and where, is defined once, in the catalogue.
 MULTI_STAGE = frozenset(
-    {"Interleaved1F1B", "LoopedBFS", "InterleavedZeroBubble", "ZBVZeroBubble", "DualPipeV"}
+    name for name, info in catalogue.CATALOGUE.items() if info.stages_per_rank > 1
 )
 COMPUTE_KINDS = frozenset({"F", "B", "I", "W"})
 
@@ -27,12 +27,8 @@ Action = tuple[str, int, int]  # (kind, stage, microbatch)
 
 
 def stages_of_rank(schedule: str, rank: int, ranks: int) -> list[int]:
-    """Global stage indices that ``rank`` holds under ``schedule`` (one or two)."""
-    if schedule in V_SCHEDULES:
-        return [rank, 2 * ranks - 1 - rank]
-    if schedule in MULTI_STAGE:
-        return [rank, rank + ranks]
-    return [rank]
+    """Global stage indices that ``rank`` holds under ``schedule`` (runner.schedules)."""
+    return catalogue.stage_indices(schedule, rank, ranks)
 
 
 def _flatten(action) -> list[Action]:

@@ -18,7 +18,9 @@ CONVENTION = (
     "**Bubble** here is idle time ÷ (ranks × step time) — the convention of the lessons, "
     "(p−1)/(m+p−1) for GPipe and 1F1B with equal stages; *of ideal compute* is idle ÷ busy, "
     "(p−1)/m. Hatched white bars are idle time. The *predicted* chart lays out the same "
-    "schedule with the mean F/B/W durations measured in this run."
+    "schedule with this step's measured F/B/W durations, the point-to-point transfer time "
+    "the ranks measured before the run (α + β·bytes) and the run's per-action overhead: "
+    "waiting it cannot explain is what the two charts do not share."
 )
 
 
@@ -41,10 +43,12 @@ def fingerprint(*traces: dict | None) -> str:
 
 
 def prediction(trace: dict) -> dict | None:
-    spec = trace["spec"]
+    """The registry's prediction for this run, from the costs it measured (runner.predict)."""
+    from runner import registry
+
     try:
-        costs = simulate.Costs.from_trace(trace)
-        return simulate.predict(spec["schedule"], spec["stages"], spec["microbatches"], costs)
+        spec = registry.spec_from_trace(trace["spec"])
+        return registry.get(spec.workload).predict(spec, trace)
     except (ValueError, KeyError, simulate.DeadlockError):
         return None
 

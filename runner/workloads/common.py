@@ -251,3 +251,31 @@ def probe_collective(
     dist.all_gather_object(gathered, points)
     worst = [(b, max(g[i][1] for g in gathered)) for i, (b, _) in enumerate(points)]
     return fit_alpha_beta(worst)
+
+
+def pingpong(ctx: RankContext) -> Callable[[torch.Tensor], None]:
+    """Neighbour ranks (0↔1, 2↔3, …) send a tensor there and back: the P2P probe's op.
+
+    `probe_collective` times the round trip; `halved` turns it into the one-way cost."""
+    peer = ctx.rank + 1 if ctx.rank % 2 == 0 else ctx.rank - 1
+
+    def op(t: torch.Tensor) -> None:
+        if peer >= ctx.world:  # an odd world: the last rank has no partner and sits out
+            return
+        if ctx.rank % 2 == 0:
+            dist.send(t, peer)
+            dist.recv(t, peer)
+        else:
+            dist.recv(t, peer)
+            dist.send(t, peer)
+
+    return op
+
+
+def halved(fit: dict) -> dict:
+    """A round-trip α–β fit as the one-way cost of one transfer."""
+    return {
+        "alpha_us": fit["alpha_us"] / 2,
+        "beta_us_per_byte": fit["beta_us_per_byte"] / 2,
+        "points": [(b, t / 2) for b, t in fit["points"]],
+    }

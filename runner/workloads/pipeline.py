@@ -109,7 +109,13 @@ def run(spec: dict, out: str) -> None:
         if ctx.device.type == "cuda":
             peak = int(torch.cuda.max_memory_allocated(ctx.device))
             memory.append({"rank": ctx.rank, "peak_bytes": peak, "kind": "allocated"})
+        nbytes = spec["batch"] // spec["microbatches"] * spec["seq"] * spec["hidden"] * 4
+        fit = common.probe_collective(
+            ctx, common.pingpong(ctx), [nbytes // 16, nbytes // 4, nbytes]
+        )
         meta = {
+            "comm_fit": {"p2p": common.halved(fit)},  # one-way time of one activation send
+            "comm_bytes": {"p2p": nbytes},
             "stages_per_rank": catalogue.info(spec["schedule"]).stages_per_rank,
             "comm_events": "wait on P2P work (RECV_*: time blocked waiting for the peer)",
             "instrumented": instrumentation_on(),
