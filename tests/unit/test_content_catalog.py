@@ -57,3 +57,21 @@ def test_every_lesson_file_is_checked_by_a_content_test():
     )
     for name in CATALOG:
         assert f'"{name}"' in tests, f"{name}: no tests/unit/test_content_*.py checks its keys"
+
+
+def glossary_terms() -> set[str]:
+    """The README glossary's words: each row's first cell, and its comma-separated parts."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Glossary") :].split("\n## ")[0]
+    cells = [row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ")]
+    terms = {cell.lower() for cell in cells[1:]}  # skip the header row
+    return terms | {part.strip().lower() for cell in terms for part in cell.split(", ")}
+
+
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_concepts_are_glossary_words(name):
+    terms = glossary_terms()
+    for concept in CATALOG[name]["concepts"]:
+        assert concept.lower() in terms, (
+            f"{name}: concept {concept!r} is not in the README glossary"
+        )
