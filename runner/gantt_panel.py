@@ -122,7 +122,11 @@ def _idle_gaps(events: list[dict], ranks: list[int]) -> list[dict]:
 def _label(e: dict, tp: bool, length: float, span: float) -> str:
     """Micro-batch (or layer) number, only if it fits in the bar at the nominal width."""
     value = e.get("stage") if tp else e.get("microbatch")
-    if value is None or e["kind"] not in style.COMPUTE_KINDS or not span:
+    if e.get("bucket") is not None:  # a data-parallel transfer: its gradient bucket
+        value = f"b{e['bucket']}"
+    elif e["kind"] not in style.COMPUTE_KINDS or e["kind"] == "OPT":
+        value = None
+    if value is None or not span:
         return ""
     text = str(value)
     fits = length / span * NOMINAL_PLOT_PX >= LABEL_PX_PER_CHAR * len(text) + LABEL_PAD_PX
@@ -185,7 +189,8 @@ def _title(trace: dict, it: int, named: bool) -> str:
 def _tp_title(trace: dict) -> str:
     """'<b>ladder</b> · step 12.30 ms · waits 1.20 ms' (means per step)."""
     summary = trace.get("summary", {})
-    mode = trace.get("spec", {}).get("mode", trace.get("spec", {}).get("schedule", "?"))
+    spec = trace.get("spec", {})
+    mode = spec.get("mode", spec.get("stage", spec.get("schedule", "?")))
     title = f"<b>{mode}</b>"
     if "step_wall_us" in summary:
         title += f" · step {summary['step_wall_us'] / 1e3:.2f} ms"

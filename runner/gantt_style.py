@@ -23,13 +23,16 @@ COLORS = {
     "ALLREDUCE": "#CC79A7",  # reddish purple
     "ALLTOALL": "#E6C300",  # dark yellow: expert parallelism's dispatch and combine
     "DP_ALLREDUCE": "#882255",  # wine: gradients across the data-parallel group
+    "ALLGATHER": "#F0E442",  # yellow: FSDP gathers a block's weights
+    "REDUCE_SCATTER": "#8C6D00",  # dark olive: FSDP scatters a block's summed gradients
+    "OPT": "#117733",  # dark green: the optimizer step
     "IDLE": "#FFFFFF",  # white, hatched grey: nothing to do
 }
 # Interleaved and V schedules: a rank's 2nd, 3rd, … stage is drawn lighter and hatched.
 CHUNK_PATTERNS = ("", "/", "x", ".")
 CHUNK_TINT = (0.0, 0.45, 0.6, 0.7)  # share of white mixed into the colour
 IDLE_PATTERN = {"shape": "/", "fgcolor": "#8A8A8A", "bgcolor": "#FFFFFF", "size": 6}
-TEXT_COLORS = {"F": "white", "B": "white", "W": "white"}  # others: black
+TEXT_COLORS = {"F": "white", "B": "white", "W": "white", "OPT": "white", "REDUCE_SCATTER": "white"}  # others: black
 NAMES = {
     "F": "F · forward",
     "B": "B · backward",
@@ -42,6 +45,9 @@ NAMES = {
     "ALLREDUCE": "all-reduce",
     "ALLTOALL": "all-to-all",
     "DP_ALLREDUCE": "gradient all-reduce (dp)",
+    "ALLGATHER": "all-gather",
+    "REDUCE_SCATTER": "reduce-scatter",
+    "OPT": "optimizer step",
     "COMPUTE": "compute",
     "IDLE": "idle",
 }
@@ -63,7 +69,10 @@ KIND_ORDER = (
     "I",
     "W",
     "COMPUTE",
+    "OPT",
     "ALLREDUCE",
+    "ALLGATHER",
+    "REDUCE_SCATTER",
     "ALLTOALL",
     "DP_ALLREDUCE",
     "IDLE",
@@ -72,10 +81,12 @@ KIND_ORDER = (
     "SEND_B",
     "RECV_B",
 )
-COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE"})
+COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE", "OPT"})
 COMM_KINDS = frozenset(
-    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE"}
+    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE",
+     "ALLGATHER", "REDUCE_SCATTER"}
 )
+STREAMED = ("tensor_parallel", "data_parallel", "fsdp")  # drawn a row per (rank, stream)
 
 
 def kind_rank(kind: str) -> int:
@@ -110,11 +121,13 @@ COMM_LANE = {"width": 0.2, "offset": 0.2}
 def stream_rows(events: list[dict], ranks: list[int]):
     """Rows 'rank r · compute', 'rank r · all-reduce' (a row per rank and stream), in order."""
     streams = sorted({e.get("stream", "compute") for e in events}, key=_stream_rank)
-    labels = [f"rank {r} · {STREAM_NAMES.get(s, s)}" for r in ranks for s in streams]
+    comm = {e["kind"] for e in events if e.get("stream") == "comm"}
+    names = {**STREAM_NAMES, "comm": "all-reduce" if comm <= {"ALLREDUCE"} else "communication"}
+    labels = [f"rank {r} · {names.get(s, s)}" for r in ranks for s in streams]
 
     def row_of(e: dict) -> str:
         stream = e.get("stream", "compute")
-        return f"rank {e['rank']} · {STREAM_NAMES.get(stream, stream)}"
+        return f"rank {e['rank']} · {names.get(stream, stream)}"
 
     return row_of, labels
 
@@ -152,10 +165,11 @@ def panel_name(trace: dict) -> str:
 
 
 def is_tensor_parallel(trace: dict) -> bool:
-    """A tensor-parallel trace: its spec says so, or (no workload named) it holds all-reduces."""
+    """A trace drawn a row per stream (tensor, data parallel, FSDP): its spec says so, or (no
+    workload named) it holds all-reduces."""
     workload = trace.get("spec", {}).get("workload")
     if workload:
-        return workload == "tensor_parallel"
+        return workload in STREAMED
     return any(e["kind"] == "ALLREDUCE" for e in trace.get("events", []))
 
 
@@ -169,6 +183,10 @@ def describe_spec(trace: dict) -> str:
     """'1F1B · p=2 · m=8 · cpu': short enough for a phone-wide figure title."""
     spec = trace.get("spec", {})
     meta = trace.get("meta", {})
+    if spec.get("workload") in STREAMED[1:]:
+        from runner.registry import spec_from_trace
+
+        return spec_from_trace(spec).describe()
     if is_tensor_parallel(trace):
         parts = [
             f"tensor parallel · {spec.get('ranks', meta.get('world_size', '?'))} ranks",

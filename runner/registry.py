@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from runner.specs.base import BaseSpec, SpecError
+from runner.specs.data_parallel import DataParallelSpec
+from runner.specs.fsdp import FsdpSpec
 from runner.specs.pipeline import PipelineSpec
 from runner.specs.tensor_parallel import TensorParallelSpec
 
@@ -147,5 +149,29 @@ register(
         summary="Mixture-of-Experts layers with experts spread over ranks: tokens dispatched "
         "and combined by all-to-all, the straggler a skewed router makes, and what the "
         "capacity factor drops.",
+    )
+)
+register(
+    Workload(
+        name="data_parallel",
+        spec_class=DataParallelSpec,
+        module="runner.workloads.data_parallel",
+        prediction="runner.predict_dp:data_parallel",
+        title="Data parallelism",
+        summary="Every rank trains the whole model on its own data; DDP's gradient buckets "
+        "are all-reduced while backward still runs, beside one all-reduce after it and the "
+        "naive all-reduce of each gradient.",
+    )
+)
+register(
+    Workload(
+        name="fsdp",
+        spec_class=FsdpSpec,
+        module="runner.workloads.fsdp",
+        prediction="runner.predict_dp:fsdp",
+        title="ZeRO / FSDP",
+        summary="Parameters, gradients and optimizer states sharded over the ranks (ZeRO-1, "
+        "-2, -3 with FSDP2 and ZeroRedundancyOptimizer): bytes per rank measured beside the "
+        "estimate, and the all-gathers and reduce-scatters that sharding costs.",
     )
 )

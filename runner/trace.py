@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from typing import Any
 
 VERSION = 1
-COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE"})
+COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE", "OPT"})
 COMM_KINDS = frozenset(
-    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE"}
+    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE",
+     "ALLGATHER", "REDUCE_SCATTER"}
 )
 KINDS = COMPUTE_KINDS | COMM_KINDS | {"IDLE"}
 BUBBLE_CONVENTION = "idle/(ranks*makespan)"

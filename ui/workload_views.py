@@ -32,6 +32,8 @@ def _pipeline_warning(raw: dict) -> str | None:
 def _views() -> dict[str, View]:
     from ui import moe_panel
     from ui.charts import show_trace
+    from ui.dp_panel import lab_block as dp_lab
+    from ui.dp_panel import show_dp_run, show_fsdp_run
     from ui.lab_panel import pipeline_lab_block
     from ui.tp_panel import show_tp_run, tp_lab_block
 
@@ -40,6 +42,8 @@ def _views() -> dict[str, View]:
                          _pipeline_warning),
         "tensor_parallel": View(("mode", "tp", "layers", "hidden"), show_tp_run, tp_lab_block),
         "expert_parallel": View(moe_panel.MAIN_FIELDS, moe_panel.show, moe_panel.lab_block),
+        "data_parallel": View(("mode", "dp", "bucket_cap_mb", "layers"), show_dp_run, dp_lab),
+        "fsdp": View(("stage", "dp", "layers", "hidden"), show_fsdp_run, dp_lab),
     }  # fmt: skip
 
 

@@ -33,7 +33,7 @@ class Recorder:
         self.active = False
         self.iteration = -1
         self.events: list[dict] = []
-        self._pending: list[tuple[dict, object, object]] = []
+        self._pending: list[tuple[dict, object, object, dict]] = []
         self._zero: object = None
 
     def now(self):
@@ -59,10 +59,13 @@ class Recorder:
         end,
         stream: str = "compute",
         microbatch=None,
+        *,
+        at: dict | None = None,
         **fields,
     ) -> None:
         """Record a span between two marks taken by ``mark`` (events on any CUDA stream);
-        ``fields`` are extra keys of the event (e.g. `op`, `tokens`, `group`)."""
+        ``fields`` are extra keys of the event (e.g. `op`, `tokens`, `group`); `at` adds keys
+        whose values are marks, resolved to µs like the span's ends (`grads_ready_us`)."""
         if not self.active:
             return
         ev = {
@@ -74,7 +77,7 @@ class Recorder:
             "stream": stream,
             **fields,
         }
-        self._pending.append((ev, start, end))
+        self._pending.append((ev, start, end, at or {}))
 
     def elapsed_us(self, start, end) -> float:
         """µs between two marks; on GPUs only once both events have completed."""
@@ -98,9 +101,10 @@ class Recorder:
         """Resolve this iteration's spans into microseconds from its zero."""
         if self.cuda:
             torch.cuda.synchronize()
-        for ev, start, end in self._pending:
+        for ev, start, end, at in self._pending:
             ev["start_us"] = round(self._us(start), 3)
             ev["end_us"] = round(self._us(end), 3)
+            ev.update({name: round(self._us(mark), 3) for name, mark in at.items()})
             self.events.append(ev)
         self._pending.clear()
 
