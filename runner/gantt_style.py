@@ -32,7 +32,13 @@ COLORS = {
 CHUNK_PATTERNS = ("", "/", "x", ".")
 CHUNK_TINT = (0.0, 0.45, 0.6, 0.7)  # share of white mixed into the colour
 IDLE_PATTERN = {"shape": "/", "fgcolor": "#8A8A8A", "bgcolor": "#FFFFFF", "size": 6}
-TEXT_COLORS = {"F": "white", "B": "white", "W": "white", "OPT": "white", "REDUCE_SCATTER": "white"}  # others: black
+TEXT_COLORS = {
+    "F": "white",
+    "B": "white",
+    "W": "white",
+    "OPT": "white",
+    "REDUCE_SCATTER": "white",
+}  # others: black
 NAMES = {
     "F": "F · forward",
     "B": "B · backward",
@@ -83,8 +89,17 @@ KIND_ORDER = (
 )
 COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE", "OPT"})
 COMM_KINDS = frozenset(
-    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE",
-     "ALLGATHER", "REDUCE_SCATTER"}
+    {
+        "SEND_F",
+        "RECV_F",
+        "SEND_B",
+        "RECV_B",
+        "ALLREDUCE",
+        "ALLTOALL",
+        "DP_ALLREDUCE",
+        "ALLGATHER",
+        "REDUCE_SCATTER",
+    }
 )
 STREAMED = ("tensor_parallel", "data_parallel", "fsdp")  # drawn a row per (rank, stream)
 

@@ -20,8 +20,17 @@ from typing import Any
 VERSION = 1
 COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE", "OPT"})
 COMM_KINDS = frozenset(
-    {"SEND_F", "RECV_F", "SEND_B", "RECV_B", "ALLREDUCE", "ALLTOALL", "DP_ALLREDUCE",
-     "ALLGATHER", "REDUCE_SCATTER"}
+    {
+        "SEND_F",
+        "RECV_F",
+        "SEND_B",
+        "RECV_B",
+        "ALLREDUCE",
+        "ALLTOALL",
+        "DP_ALLREDUCE",
+        "ALLGATHER",
+        "REDUCE_SCATTER",
+    }
 )
 KINDS = COMPUTE_KINDS | COMM_KINDS | {"IDLE"}
 BUBBLE_CONVENTION = "idle/(ranks*makespan)"
