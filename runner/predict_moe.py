@@ -102,25 +102,28 @@ def expert_parallel(spec, measured: dict | None = None) -> dict:
                 _ev(r, lay, "ALLTOALL", computed[r], combined, "combine", received[lay][r]),
                 _ev(r, lay, "COMPUTE", combined, t[r], "merge", sent[lay][r]),
             ]
-    step = max(t.values())
     a2a_time = sum(e["end_us"] - e["start_us"] for e in events if e["kind"] == "ALLTOALL")
-    meta = simulate.simulated_meta(model, spec.ep)
-    meta["label"] = "MoE"
-    if measured is not None:
-        meta["rank_labels"] = measured.get("meta", {}).get("rank_labels", {})
+    labels = (measured or {}).get("meta", {}).get("rank_labels", {})
+    return predicted_trace(spec, model, events, label="MoE", rank_labels=labels,
+                           comm_exposed_us=a2a_time / spec.ep, expert_us_per_row=per_row,
+                           expected_kept=expected_counts(spec))  # fmt: skip
+
+
+def predicted_trace(spec, model: str, events: list[dict], label: str, rank_labels: dict,
+                    **summary) -> dict:  # fmt: skip
+    """A trace-v1 prediction: simulated meta (with the Gantt's label and row names), the
+    common summary of its events, its step time, and the workload's own `summary` keys."""
+    meta = {**simulate.simulated_meta(model, spec.ranks), "label": label}
+    if rank_labels:
+        meta["rank_labels"] = rank_labels
+    step = max(e["end_us"] for e in events)
     return {
         "version": 1,
         "spec": spec.to_dict(),
         "meta": meta,
         "events": events,
         "memory": [],
-        "summary": {
-            **trace.summary(events, spec.ep),
-            "step_us": step,
-            "comm_exposed_us": a2a_time / spec.ep,
-            "expert_us_per_row": per_row,
-            "expected_kept": expected_counts(spec),
-        },
+        "summary": {**trace.summary(events, spec.ranks), "step_us": step, **summary},
     }
 
 

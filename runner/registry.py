@@ -25,7 +25,9 @@ from typing import Any
 
 from runner.specs.base import BaseSpec, SpecError
 from runner.specs.data_parallel import DataParallelSpec
+from runner.specs.expert_parallel import ExpertParallelSpec
 from runner.specs.fsdp import FsdpSpec
+from runner.specs.hybrid import HybridSpec
 from runner.specs.pipeline import PipelineSpec
 from runner.specs.tensor_parallel import TensorParallelSpec
 
@@ -137,8 +139,6 @@ def spec_from_trace(spec: Mapping[str, Any]) -> BaseSpec:
     return workload.spec_class.from_mapping(data)
 
 
-from runner.specs.expert_parallel import ExpertParallelSpec  # noqa: E402
-
 register(
     Workload(
         name="expert_parallel",
@@ -173,5 +173,18 @@ register(
         summary="Parameters, gradients and optimizer states sharded over the ranks (ZeRO-1, "
         "-2, -3 with FSDP2 and ZeroRedundancyOptimizer): bytes per rank measured beside the "
         "estimate, and the all-gathers and reduce-scatters that sharding costs.",
+    )
+)
+
+register(
+    Workload(
+        name="hybrid",
+        spec_class=HybridSpec,
+        module="runner.workloads.hybrid",
+        prediction="runner.predict_hybrid:hybrid",
+        title="Hybrid 2-D parallelism",
+        summary="Two parallelisms on one device mesh (pipeline × data or tensor × data, 4 "
+        "ranks): each rank's two kinds of communication on one timeline, rows named by "
+        "mesh coordinate.",
     )
 )

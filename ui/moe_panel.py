@@ -11,7 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from runner import gantt, moe_figures, registry
-from ui.charts import downloads, provenance
+from ui.charts import downloads
+from ui.preset_views import preset_block, run_header
 
 MAIN_FIELDS = ("ep", "experts", "top_k", "skew", "capacity_factor")
 """The run form's top row (ui/workload_views.py)."""
@@ -24,18 +25,10 @@ MIXTRAL = (
 
 def show(trace: dict, key: str) -> None:
     """Metrics, measured-over-predicted Gantt, tokens per expert, active vs total params."""
-    spec = registry.spec_from_trace(trace["spec"])
-    predicted = registry.get("expert_parallel").predict(spec, trace)
-    s, p = trace["summary"], predicted["summary"]
-    step = s.get("step_wall_us") or s["makespan_us"]
-    st.caption(f":material/memory: Measured on {provenance(trace)} · {spec.describe()}")
-    cols = st.columns(4)
-    cols[0].metric("Step, measured", f"{step / 1e3:.2f} ms")
-    cols[1].metric(
-        "Step, predicted", f"{p['step_us'] / 1e3:.2f} ms", f"{p['step_us'] / step - 1:+.0%}",
-        delta_color="off", help="from this run's tokens per rank, its expert time per token "
-        "and the α–β all-to-all cost the ranks fitted during warm-up",
-    )  # fmt: skip
+    how = ("from this run's tokens per rank, its expert time per token and the α–β "
+           "all-to-all cost the ranks fitted during warm-up")  # fmt: skip
+    spec, predicted, step, cols = run_header(trace, how)
+    s = trace["summary"]
     cols[2].metric(
         "In all-to-all", f"{s.get('comm_exposed_us', 0.0) / step:.0%} of the step",
         help="dispatch + combine per step and rank; both block, so this includes waiting "
@@ -73,33 +66,27 @@ def params_view(spec, key: str) -> None:
 
 def lab_block(block, spec) -> None:
     """The preset's prediction (expected token counts, unit costs) or a run of it here."""
-    from ui.lab_panel import run_view
+    preset_block(block, spec, lambda key: _prediction(spec, key))
 
-    views = ["Predicted", "Run it here"]
-    view = st.segmented_control(
-        "View", views, default=None, key=f"labview-{block.id}", label_visibility="collapsed"
+
+def _prediction(spec, key: str) -> None:
+    """The "Predicted" view: the unit-cost schedule of the preset (no run needed)."""
+    predicted = registry.get("expert_parallel").predict(spec)
+    st.caption(
+        "Predicted before any run: the expected tokens per expert (uniform routing, plus "
+        "the skew to expert 0, cut at the capacity), in units of one balanced rank's "
+        "expert compute. Both all-to-alls wait for the slowest rank."
     )
-    if view is None:  # no chart is built until a view is picked
-        st.caption(f"{spec.describe()}. Pick a view to draw its chart.")
-    elif view == "Run it here":
-        run_view(spec.to_dict(), f"lab-job-{block.id}", key=f"view-{block.id}")
-    else:
-        predicted = registry.get("expert_parallel").predict(spec)
-        st.caption(
-            "Predicted before any run: the expected tokens per expert (uniform routing, plus "
-            "the skew to expert 0, cut at the capacity), in units of one balanced rank's "
-            "expert compute. Both all-to-alls wait for the slowest rank."
-        )
-        fig = gantt.figure(predicted, title=spec.describe())
-        st.plotly_chart(fig, key=f"pred-{block.id}", width="stretch")
-        kept = predicted["summary"]["expected_kept"]
-        routed = _expected_routed(spec)
-        fig = moe_figures.tokens_figure(
-            [r * spec.ep for r in routed], [k * spec.ep for k in kept], spec.capacity,
-            spec.ep, title="Expected tokens per expert (one layer, all ranks)",
-        )  # fmt: skip
-        st.plotly_chart(fig, key=f"pred-tokens-{block.id}", width="stretch")
-        params_view(spec, f"pred-{block.id}")
+    fig = gantt.figure(predicted, title=spec.describe())
+    st.plotly_chart(fig, key=key, width="stretch")
+    kept = predicted["summary"]["expected_kept"]
+    routed = _expected_routed(spec)
+    fig = moe_figures.tokens_figure(
+        [r * spec.ep for r in routed], [k * spec.ep for k in kept], spec.capacity,
+        spec.ep, title="Expected tokens per expert (one layer, all ranks)",
+    )  # fmt: skip
+    st.plotly_chart(fig, key=f"{key}-tokens", width="stretch")
+    params_view(spec, key)
 
 
 def _expected_routed(spec) -> list[float]:

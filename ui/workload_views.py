@@ -30,7 +30,7 @@ def _pipeline_warning(raw: dict) -> str | None:
 
 
 def _views() -> dict[str, View]:
-    from ui import moe_panel
+    from ui import hybrid_panel, moe_panel
     from ui.charts import show_trace
     from ui.dp_panel import lab_block as dp_lab
     from ui.dp_panel import show_dp_run, show_fsdp_run
@@ -44,6 +44,7 @@ def _views() -> dict[str, View]:
         "expert_parallel": View(moe_panel.MAIN_FIELDS, moe_panel.show, moe_panel.lab_block),
         "data_parallel": View(("mode", "dp", "bucket_cap_mb", "layers"), show_dp_run, dp_lab),
         "fsdp": View(("stage", "dp", "layers", "hidden"), show_fsdp_run, dp_lab),
+        "hybrid": View(hybrid_panel.MAIN_FIELDS, hybrid_panel.show, hybrid_panel.lab_block),
     }  # fmt: skip
 
 
