@@ -104,22 +104,6 @@ def panel_bars(p: Panel) -> list[go.Bar]:
     return [_kind_bar(kind, by_kind[kind], p) for kind in order]
 
 
-def _chunk_key() -> go.Bar:
-    """A legend-only entry saying what the lighter, hatched bars are."""
-    return go.Bar(
-        orientation="h",
-        x=[None],
-        y=[None],
-        name="hatched: rank's 2nd stage",
-        legendgroup="chunks",
-        hoverinfo="skip",
-        marker={
-            "color": style.chunk_color("F", 1),
-            "pattern": {"shape": "/", "fgcolor": style.COLORS["F"], "fgopacity": 0.55},
-        },
-    )
-
-
 # Vertical geometry in pixels: a row per rank, room for a subplot title, an x axis, a legend.
 ROW_PX, PANEL_PX, AXIS_PX, TOP_PX, LEGEND_PX = 44, 40, 70, 40, 70
 
@@ -153,8 +137,6 @@ def _stack(
         )
         if not shared or row == len(built):
             fig.update_xaxes(title_text=style.axis_title(p.trace), row=row, col=1)
-    if any(p.chunks > 1 for p in built):
-        fig.add_trace(_chunk_key(), row=1, col=1)
     _layout(fig, plot_px, top_px, title)
     return fig
 

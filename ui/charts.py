@@ -17,7 +17,8 @@ from runner import gantt, numbers, perfetto, simulate
 CONVENTION = (
     "**Bubble** here is idle time ÷ (ranks × step time) — the convention of the lessons, "
     "(p−1)/(m+p−1) for GPipe and 1F1B with equal stages; *of ideal compute* is idle ÷ busy, "
-    "(p−1)/m. Hatched white bars are idle time. The *predicted* chart lays out the same "
+    "(p−1)/m. Hatched white bars are idle time; lighter, hatched bars are a rank's second "
+    "stage. The *predicted* chart lays out the same "
     "schedule with this step's measured F/B/W durations, the point-to-point transfer time "
     "the ranks measured before the run (α + β·bytes) and the run's per-action overhead: "
     "waiting it cannot explain is what the two charts do not share."

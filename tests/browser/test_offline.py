@@ -20,6 +20,12 @@ def _walk(server, page) -> None:
     lab = page.locator(".st-key-lab-1f1b-m8")
     lab.get_by_text("Recorded on 2× NVIDIA H200", exact=True).click()
     expect(lab.locator(".js-plotly-plot")).to_be_visible(timeout=30_000)
+    # two stages per rank: hatched chunks on both panels (a legend-only key trace once
+    # kept this chart from drawing at all)
+    page.goto(server.url + "/lesson?lesson=interleaved-zero-bubble")
+    lab = page.locator(".st-key-lab-interleaved-1f1b-m8")
+    lab.get_by_role("radio", name="Recorded on 2× NVIDIA H200").click()
+    expect(lab.locator(".js-plotly-plot")).to_be_visible(timeout=30_000)
     page.goto(server.url + "/lab")
     for tab in ("Compare two runs", "Recordings", "Simulator"):
         page.get_by_role("tab", name=tab).click()
