@@ -18,8 +18,10 @@ st.markdown(
 )
 
 # Lazy tabs: only the open tab's content runs, so its charts are the only ones built.
-run_tab, compare_tab, rec_tab, sim_tab = st.tabs(
-    ["Run", "Compare two runs", "Recordings", "Simulator"], on_change="rerun", key="lab_tab"
+run_tab, compare_tab, rec_tab, sim_tab, mem_tab = st.tabs(
+    ["Run", "Compare two runs", "Recordings", "Simulator", "Memory planner"],
+    on_change="rerun",
+    key="lab_tab",
 )
 if run_tab.open:
     with run_tab:
@@ -36,3 +38,8 @@ if rec_tab.open:
 if sim_tab.open:
     with sim_tab:
         simulator_view()
+if mem_tab.open:
+    with mem_tab:
+        from ui.memory_panel import planner
+
+        planner()
