@@ -88,16 +88,46 @@ def find_marked(token: str) -> list[int]:
     return found
 
 
-def build_command(spec: JobSpec, out_dir: Path, workload_module: str) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Nodes:
+    """This host's part of a multi-node job: torchrun's c10d rendezvous instead of --standalone."""
+
+    count: int
+    """How many nodes (torchrun processes) join; the ranks are split evenly over them."""
+    index: int
+    """This node's index in the launcher's list (0 cleans the shared folder; ranks come from
+    the rendezvous, so it need not be torchrun's node rank)."""
+    endpoint: str
+    """host:port of the rendezvous store, served by the first node that reaches it."""
+    rdzv_id: str
+    """The same id on every node of one job, and a new one per job."""
+
+    def torchrun_args(self, ranks: int) -> list[str]:
+        if ranks % self.count:
+            raise ValueError(f"nodes: {ranks} ranks do not split evenly over {self.count} nodes")
+        is_host = "true" if self.index == 0 else "false"
+        return [f"--nnodes={self.count}", f"--nproc-per-node={ranks // self.count}",
+                "--rdzv-backend=c10d", f"--rdzv-endpoint={self.endpoint}",
+                f"--rdzv-id={self.rdzv_id}", f"--rdzv-conf=is_host={is_host}"]  # fmt: skip
+
+
+def build_command(
+    spec: JobSpec, out_dir: Path, workload_module: str, nodes: Nodes | None = None
+) -> list[str]:
     """torchrun command line; a workload ending in .py runs as a script, else as a module."""
     target = [workload_module] if workload_module.endswith(".py") else ["--module", workload_module]
     tethered = [sys.executable, "-m", "runner.tether"]
+    where = ["--standalone", "--nnodes=1", f"--nproc-per-node={spec.ranks}"]
     return [
         *tethered, "-m", "torch.distributed.run",
-        "--standalone", "--nnodes=1", f"--nproc-per-node={spec.ranks}",
-        f"--log-dir={out_dir / 'torchelastic'}", "--no-python",
+        *(nodes.torchrun_args(spec.ranks) if nodes else where),
+        f"--log-dir={_log_dir(out_dir, nodes)}", "--no-python",
         *tethered, *target, "--spec", str(out_dir / "SPEC.json"), "--out", str(out_dir),
     ]  # fmt: skip
+
+
+def _log_dir(out_dir: Path, nodes: Nodes | None) -> Path:
+    return out_dir / "torchelastic" / (f"node{nodes.index}" if nodes else "")
 
 
 def build_env(out_dir: Path, token: str) -> dict[str, str]:
@@ -141,6 +171,7 @@ def run(
     workload_module: str | None = None,
     token: str | None = None,
     on_start: Callable[[int], None] | None = None,
+    nodes: Nodes | None = None,
 ) -> LaunchResult:
     """Run `spec` under torchrun until it ends, times out or is cancelled; kill what remains.
 
@@ -154,14 +185,15 @@ def run(
     if workload_module.endswith(".py"):
         workload_module = str(Path(workload_module).resolve())
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("trace.json", "progress.json", "error.json"):  # from an earlier run here
-        (out / stale).unlink(missing_ok=True)
-    shutil.rmtree(out / "torchelastic", ignore_errors=True)  # old per-rank error files
+    if nodes is None or nodes.index == 0:  # nodes of one job share `out`: the first cleans it
+        for stale in ("trace.json", "progress.json", "error.json"):  # from an earlier run here
+            (out / stale).unlink(missing_ok=True)
+    shutil.rmtree(_log_dir(out, nodes), ignore_errors=True)  # old per-rank error files
     token = token or uuid.uuid4().hex
     (out / "SPEC.json").write_text(json.dumps(spec.to_dict(), indent=2))
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            build_command(spec, out, workload_module),
+            build_command(spec, out, workload_module, nodes),
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             env=build_env(out, token), cwd=REPO_ROOT, start_new_session=True,
         )  # fmt: skip

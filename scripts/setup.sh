@@ -9,12 +9,20 @@ python=${PYTHON:-python3}
 req=requirements.txt
 [ "$what" = dev ] && req=requirements-dev.txt
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
-if [ "$what" = dev ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser tests (needs root)…"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+# dev: Debian packages the tests use — Chromium (browser tests), PostgreSQL 15, Slurm and
+# MUNGE (tests/engines start real servers from these; nothing is started here).
+if [ "$what" = dev ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+  command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v munged >/dev/null 2>&1 || missing+=(munge)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages for the tests (needs root): ${missing[*]}…"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
 if [ "$what" = dev ] && [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then

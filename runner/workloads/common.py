@@ -173,6 +173,20 @@ def base_meta(spec: dict, ctx: RankContext) -> dict:
     }
 
 
+def placement(ctx: RankContext) -> dict:
+    """Where this rank runs: its torchrun node (GROUP_RANK), host and local rank.
+
+    Gathered into `meta.ranks`, so a multi-node trace says which node ran which rank (two
+    "nodes" on one host differ by `node`, not by `hostname`).
+    """
+    return {
+        "rank": ctx.rank,
+        "node": int(os.environ.get("GROUP_RANK", "0")),
+        "hostname": socket.gethostname(),
+        "local_rank": int(os.environ.get("LOCAL_RANK", "0")),
+    }
+
+
 def merge_events(per_rank_events: list[list[dict]]) -> list[dict]:
     """All ranks' events in one list, ordered by iteration, rank and start."""
     return sorted(
@@ -198,7 +212,7 @@ def finish(
     ones; `summary.step_wall_us` is rank 0's mean wall time per measured step;
     `summarize(all_events)` adds what needs every rank's events (run on rank 0).
     """
-    gathered = gather(ctx, (events, memory or [], walls or []))
+    gathered = gather(ctx, (events, memory or [], walls or [], placement(ctx)))
     if ctx.rank != 0:
         return None
     all_events = merge_events([g[0] for g in gathered])
@@ -207,7 +221,7 @@ def finish(
     doc = {
         "version": trace_v1.VERSION,
         "spec": spec,
-        "meta": {**base_meta(spec, ctx), **(meta or {})},
+        "meta": {**base_meta(spec, ctx), "ranks": [g[3] for g in gathered], **(meta or {})},
         "events": all_events,
         "memory": all_memory,
         "summary": {
