@@ -17,7 +17,7 @@ from runner.launchers.slurm import SlurmLauncher
 from runner.spec import JobSpec
 
 FIXTURES = Path(__file__).resolve().parents[1] / "integration" / "fixtures"
-SPEC = JobSpec(schedule="1F1B", stages=2, microbatches=4, device="cpu", hidden=128, iterations=2)
+SPEC = JobSpec(schedule="1F1B", pp=2, microbatches=4, device="cpu", hidden=128, iterations=2)
 
 
 def _token(out: Path) -> str:
@@ -117,7 +117,7 @@ def test_held_job_is_pending_with_slurms_reason(slurm_env, shared_dir):
 def test_ranks_that_do_not_split_over_the_nodes_are_refused_before_sbatch(shared_dir):
     slurm = SlurmLauncher(nodes=2)
     try:
-        slurm.start(JobSpec(stages=3, microbatches=4), shared_dir, timeout_s=60,
+        slurm.start(JobSpec(pp=3, microbatches=4), shared_dir, timeout_s=60,
                     log_path=shared_dir / "log.txt")  # fmt: skip
     except ValueError as error:
         assert "3 ranks do not split over 2 nodes" in str(error)

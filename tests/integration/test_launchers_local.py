@@ -20,7 +20,7 @@ from runner.spec import JobSpec
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SPEC = JobSpec(schedule="1F1B", stages=2, microbatches=4, device="cpu", hidden=128, iterations=2)
+SPEC = JobSpec(schedule="1F1B", pp=2, microbatches=4, device="cpu", hidden=128, iterations=2)
 
 
 def _free_port() -> int:
