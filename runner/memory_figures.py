@@ -114,7 +114,7 @@ def plan_figure(parts: dict[str, float], gpus: int, gpu_bytes: float, title: str
         },
         yaxis_title="GB per GPU (10⁹ bytes)",
         yaxis_range=[0, max(total, gpu_bytes / 1e9) * 1.15],
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
         margin={"l": 10, "r": 20, "t": 90, "b": 40},
     )
     return fig
