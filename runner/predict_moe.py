@@ -119,7 +119,7 @@ def predicted_trace(spec, model: str, events: list[dict], label: str, rank_label
     step = max(e["end_us"] for e in events)
     return {
         "version": 1,
-        "spec": spec.to_dict(),
+        "spec": {**spec.to_dict(), **getattr(spec, "trace_keys", {})},
         "meta": meta,
         "events": events,
         "memory": [],

@@ -130,8 +130,9 @@ def spec_from_trace(spec: Mapping[str, Any]) -> BaseSpec:
     known = {f.name for f in dataclasses.fields(workload.spec_class)}
     known |= set(workload.spec_class.ALIASES)
     data = {k: v for k, v in spec.items() if k in known or k == "workload"}
-    if workload.name != "pipeline":
-        data = {k: v for k, v in data.items() if k not in TRACE_ONLY_KEYS}
+    own = {f.name for f in dataclasses.fields(workload.spec_class)}
+    if workload.name != "pipeline":  # the filler keys, unless the spec really has them
+        data = {k: v for k, v in data.items() if k not in TRACE_ONLY_KEYS or k in own}
     if isinstance(data.get("check"), bool):
         data["check"] = "on" if data["check"] else "off"
     if data.get("dtype") is None:

@@ -66,6 +66,11 @@ class HybridSpec(BaseSpec):
             raise SpecError("hidden", f"4 × {self.hidden} does not split over tp={self.tp}")
 
     @property
+    def trace_keys(self) -> dict:
+        """Keys its traces add to the spec: trace v1 names the pipeline depth `stages`."""
+        return {"stages": self.pp}
+
+    @property
     def layout(self) -> str:
         """The inner mesh axis: 'pp' or 'tp'."""
         return "pp" if self.pp > 1 else "tp"

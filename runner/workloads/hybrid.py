@@ -135,7 +135,8 @@ def run(spec: dict, out: str) -> None:
             "links": LINKS,
         }  # fmt: skip
         summary = {"replica_max_diff": max(diff) if diff else None}
-        common.finish(ctx, spec, rec.events, meta=meta, walls=walls, summary=summary,
+        trace_spec = {**spec, "stages": spec["pp"]}  # trace v1's name of the pipeline depth
+        common.finish(ctx, trace_spec, rec.events, meta=meta, walls=walls, summary=summary,
                       summarize=lambda events: comm_summary(events, spec, ctx.world))  # fmt: skip
 
 
