@@ -5,7 +5,10 @@
 
 Nothing here raises for bad content: syntax errors, empty or non-UTF-8 files, unknown or
 missing keys, wrong types and every rule of `lessons/rules.py` come back as `Problem`s, all
-of a file at once. `python -m lessons validate` prints them.
+of a file at once. `python -m lessons validate` prints them. Hostile files too: over
+MAX_BYTES, aliases and deep nesting (lessons/yamlmap.py), a link in the lessons folder to a
+file outside it, and whatever still runs out of memory or recursion are each a Problem of
+their file, while every other lesson loads.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from lessons.models import BLOCK_TYPES, DEFER_CHECKS, QUESTION_TYPES, Block, Les
 from lessons.yamlmap import Parsed, YamlError, parse
 
 _CONTEXT = {DEFER_CHECKS: True}
+MAX_BYTES = 512 * 1024
+"""Largest lesson file read (the biggest real lesson is ~30 KiB)."""
 _BLOCK = TypeAdapter(Block)
 
 
@@ -61,7 +66,13 @@ def load_catalog(directory: str | FsPath) -> Catalog:
     """Load every `*.yaml` / `*.yml` file of a directory; broken files never stop the rest."""
     directory = FsPath(directory)
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
-    return load_files(files)
+    inside = directory.resolve()
+    outside = [p for p in files if not p.resolve().is_relative_to(inside)]
+    catalog = load_files([p for p in files if p not in outside])
+    for path in outside:  # a link to a system file must not be read, even to report on it
+        message = "a link to a file outside the lessons folder; not followed"
+        catalog.broken[str(path)] = [Problem(str(path), 0, message=message)]
+    return catalog
 
 
 def load_files(files: list[FsPath]) -> Catalog:
@@ -88,8 +99,20 @@ def load_files(files: list[FsPath]) -> Catalog:
 
 
 def _load(path: FsPath) -> tuple[Lesson | None, list[Problem], Parsed | None]:
+    try:
+        return _load_unguarded(path)
+    except (RecursionError, MemoryError) as err:
+        why = "too deeply nested" if isinstance(err, RecursionError) else "too large"
+        return None, [Problem(str(path), 1, message=f"{why} to load ({type(err).__name__})")], None
+
+
+def _load_unguarded(path: FsPath) -> tuple[Lesson | None, list[Problem], Parsed | None]:
     name = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            message = f"file is {size // 1024} KiB; a lesson may be at most {MAX_BYTES // 1024} KiB"
+            return None, [Problem(name, 0, message=message)], None
         raw = path.read_bytes()
     except OSError as err:
         return None, [Problem(name, 0, message=f"cannot read file: {err.strerror or err}")], None

@@ -30,8 +30,18 @@ def store() -> Store:
 
 
 def _lesson_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
-    """Names and modification times of the lesson files: the catalogue's cache key."""
-    return tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.y*ml")))
+    """Names and modification times of the lesson files: the catalogue's cache key.
+
+    The link's own time for a link whose target is gone (the loader reports it as broken).
+    """
+    return tuple(sorted((p.name, _mtime(p)) for p in directory.glob("*.y*ml")))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return path.lstat().st_mtime
 
 
 # cache_resource, not cache_data: one shared, read-only object instead of an unpickled copy
