@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=5)
     ap.add_argument("--only", choices=("expert_parallel", "hybrid"))
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--keep", type=Path, help="copy each case's trace.json into this folder")
     args = ap.parse_args(argv)
     header = ["workload", "case", "measured", "predicted", "pred/meas", "comm", "detail",
               "vs baseline", "request → trace (cold)"]  # fmt: skip
@@ -105,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             cells, figures = row(label, t, seconds, baselines.get(workload))
             baselines.setdefault(workload, t["summary"]["step_wall_us"])
             results.append(figures)
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                name = f"{workload}-{len(results)}.json"
+                (args.keep / name).write_text(json.dumps(t))
             print("| " + " | ".join(cells) + " |", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

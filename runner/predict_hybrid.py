@@ -5,14 +5,15 @@ Collectives end, for every member of their group, when the last member has joine
 .dp_allreduce; runner/workloads/hybrid.py):
 
 - tp × dp: per block F, then the tp all-reduce of its output; per block (last first) B,
-  then the tp all-reduce of its input gradient; then the dp all-reduce of the gradients.
+  then the tp all-reduce of its input gradient; then the dp all-reduce of the gradients
+  and the SGD update (OPT).
   Compute F and B are the run's means. Critical path: L·(F + a_tp) + L·(B + a_tp) + a_dp.
 - pp × dp: each replica's pipeline is the schedule list-scheduled by runner.simulate on the
   run's F/B means with the fitted point-to-point cost; each stage's dp all-reduce starts
-  when that stage's last backward is done on every replica.
+  when that stage's last backward is done on every replica, then its SGD update (OPT).
 
-Without a run: unit costs (F = 1, B = 2; a tp all-reduce 0.3, a transfer 0.1 and the
-gradient all-reduce 1.5 forwards), the shape before any measurement.
+Without a run: unit costs (F = 1, B = 2; a tp all-reduce 0.3, a transfer 0.1, the
+gradient all-reduce 1.5 and the update 0.2 forwards), the shape before any measurement.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from runner import simulate
 from runner.commcost import predicted_us
 from runner.predict_moe import predicted_trace
 
-UNIT = {"F": 1.0, "B": 2.0, "tp": 0.3, "pp": 0.1, "dp": 1.5}
+UNIT = {"F": 1.0, "B": 2.0, "tp": 0.3, "pp": 0.1, "dp": 1.5, "OPT": 0.2}
 
 
 def _costs(spec, measured: dict | None, inner: str) -> dict:
@@ -35,7 +36,7 @@ def _costs(spec, measured: dict | None, inner: str) -> dict:
     fits, sizes = meta.get("comm_fit", {}), meta.get("comm_bytes", {})
     inner_key = "tp_allreduce" if inner == "tp" else "p2p"
     return {
-        "F": _mean(means.get("F")), "B": _mean(means.get("B")),
+        "F": _mean(means.get("F")), "B": _mean(means.get("B")), "OPT": _mean(means.get("OPT")),
         inner: predicted_us(fits.get(inner_key), sizes.get(inner_key, 0)),
         "dp": predicted_us(fits.get("dp_allreduce"), sizes.get("dp_allreduce", 0)),
         "model": "measured+comm",
@@ -50,7 +51,7 @@ def _ev(rank, kind, start, end, coord, stage=0, **fields) -> dict:
     group = {"ALLREDUCE": "tp", "DP_ALLREDUCE": "dp"}.get(kind)
     ev = {"rank": rank, "stage": stage, "kind": kind, "microbatch": None, "iteration": 0,
           "start_us": start, "end_us": end, "mesh": coord,
-          "stream": "compute" if kind in ("F", "B") else "comm", **fields}  # fmt: skip
+          "stream": "compute" if kind in ("F", "B", "OPT") else "comm", **fields}  # fmt: skip
     if group:
         ev["group"] = group
     return ev
@@ -72,7 +73,9 @@ def _tp_events(spec, c: dict) -> list[dict]:
             t += c[kind] + c["tp"]
         for j in range(spec.tp):  # replicas are alike, so every dp peer arrives at t
             r = d * spec.tp + j
-            events.append(_ev(r, "DP_ALLREDUCE", t, t + c["dp"], {"dp": d, "tp": j}))
+            coord = {"dp": d, "tp": j}
+            events.append(_ev(r, "DP_ALLREDUCE", t, t + c["dp"], coord))
+            events.append(_ev(r, "OPT", t + c["dp"], t + c["dp"] + c["OPT"], coord))
     return events
 
 
@@ -90,8 +93,9 @@ def _pp_events(spec, c: dict) -> list[dict]:
     for j in range(spec.pp):  # the stage's last backward on every replica (all alike)
         start = max(e["end_us"] for e in one if e["rank"] == j)
         for d in range(spec.dp):
-            events.append(_ev(d * spec.pp + j, "DP_ALLREDUCE", start, start + c["dp"],
-                              {"dp": d, "pp": j}, stage=j))  # fmt: skip
+            r, coord, end = d * spec.pp + j, {"dp": d, "pp": j}, start + c["dp"]
+            events.append(_ev(r, "DP_ALLREDUCE", start, end, coord, stage=j))
+            events.append(_ev(r, "OPT", end, end + c["OPT"], coord, stage=j))
     return events
 
 

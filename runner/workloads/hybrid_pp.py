@@ -8,7 +8,7 @@ Each pp group (neighbouring ranks) runs one replica of the model as a pipeline: 
 workload timing F / B and the waits on point-to-point transfers (pipeline_hooks.py). Every
 replica trains on its own share of the batch; after the schedule's last backward, the ranks
 holding the same stage (a dp group) all-reduce that stage's gradients (DP_ALLREDUCE,
-hybrid_comm.grad_allreduce), then update it with SGD.
+hybrid_comm.grad_allreduce), then update it with SGD (an OPT event).
 
 Per step and rank: 1. warm-up forwards, 2. steady 1F1B (or all F, then all B), 3. cooldown
 backwards, with SEND/RECV on the pp group between them; 4. the dp gradient all-reduce.
@@ -49,10 +49,12 @@ def build(spec: dict, coord: dict, groups: dict, rec, device):
         args = (x,) if first else ()
         sched.step(*args, **({"target": target, "losses": []} if last else {}))
         grad_allreduce(params, groups["dp"], spec["dp"], rec, pp_rank)
+        start = rec.mark()
         with torch.no_grad():
             for p in params:
                 p -= LR * p.grad
                 p.grad = None
+        rec.add("OPT", pp_rank, start, rec.mark())
 
     return step, params
 

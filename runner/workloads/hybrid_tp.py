@@ -9,7 +9,7 @@ in every replica) then all-reduce the gradients once per step. Per step and rank
 1. forward — per block: F, then the tp ALLREDUCE of its output;
 2. backward — per block, last first: B, then the tp ALLREDUCE of its input gradient;
 3. gradient sync — one DP_ALLREDUCE of all of this rank's weight-shard gradients;
-4. an SGD update of the shards.
+4. OPT — an SGD update of the shards.
 
 Many small tp all-reduces on the critical path of every block, one large dp all-reduce per
 step: why Megatron keeps tp inside a node (NVLink) and lets dp cross nodes.
@@ -50,10 +50,12 @@ def build(spec: dict, coord: dict, groups: dict, rec, device):
         loss = F_.mse_loss(h, target)
         loss.backward()
         grad_allreduce(params, groups["dp"], spec["dp"], rec, 0)
+        start = rec.mark()
         with torch.no_grad():
             for p in params:
                 p -= LR * p.grad
                 p.grad = None
+        rec.add("OPT", 0, start, rec.mark())
         x.grad = None
 
     return step, params
