@@ -23,9 +23,26 @@ def _choices(name: str, f: dataclasses.Field, info) -> list | None:
     return list(f.metadata["choices"]) if f.metadata.get("choices") else None
 
 
+LABELS = {
+    "dp": "Data-parallel degree dp",
+    "tp": "Tensor-parallel degree tp",
+    "pp": "Pipeline stages pp",
+    "ep": "Expert-parallel degree ep",
+    "microbatches": "Micro-batches m",
+    "layers_per_stage": "Layers per stage",
+    "seq": "Tokens per sequence",
+    "iterations": "Measured steps",
+    "warmup": "Warm-up steps",
+}
+
+
+def label_of(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def _widget(container, workload: str, f: dataclasses.Field, info) -> Any:
     key = f"lab_{workload}_{f.name}"
-    label = f.name.replace("_", " ").capitalize()
+    label = label_of(f.name)
     helptext = f.metadata.get("doc") or None
     choices = _choices(f.name, f, info)
     if choices:

@@ -26,6 +26,22 @@ def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted
     assert len(traces) == 1
 
 
+def test_a_tensor_parallel_run_from_the_form_shows_measured_beside_predicted(server, page):
+    learner = Store(server.data_dir / "paralab.db").create_learner("Grace")
+    page.goto(server.url + f"/lab?learner={learner.token}")
+    run = page.get_by_role("tabpanel", name="Run")
+    run.get_by_text("Tensor parallelism", exact=True).click()  # the form follows the registry
+    expect(run.get_by_text("Tensor-parallel degree tp")).to_be_visible(timeout=30_000)
+    run.get_by_role("button", name="Run", exact=True).click()
+    expect(run.get_by_text("Step, measured")).to_be_visible(timeout=150_000)
+    expect(run.get_by_text("Step, predicted")).to_be_visible()
+    expect(run.get_by_text("Max |error| vs 1 process")).to_be_visible()
+    expect(run.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    traces = list((server.data_dir / "results").glob("*/trace.json"))
+    assert len(traces) == 1
+    assert '"workload": "tensor_parallel"' in traces[0].read_text()
+
+
 def test_recordings_are_browsable_without_a_gpu(server, page):
     page.goto(server.url + "/lab")
     page.get_by_role("tab", name="Recordings").click()
