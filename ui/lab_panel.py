@@ -7,6 +7,7 @@ refresh finds a running job again and a finished identical run is served from th
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +17,7 @@ from runner.spec import SpecError, from_mapping, validate
 from ui.charts import show_prediction
 from ui.resources import ROOT, TRACE_DIR, job_queue, machine, trace_at
 
+log = logging.getLogger(__name__)
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 SIGN_IN = (
     "Sign in on the course page to run real jobs here (one run at a time each); the recorded "
@@ -98,7 +100,14 @@ def lab_block(block) -> None:
         st.markdown(f"**:material/science: Live lab — {spec.describe()}**")
         if block.caption:
             st.caption(block.caption)
-        view_for(spec.workload).lab_block(block, spec)
+        try:
+            view_for(spec.workload).lab_block(block, spec)
+        except Exception as err:  # a card, never a traceback in the middle of a lesson
+            log.exception("lab block %s", block.id)
+            st.error(
+                f"Lab `{block.id}` could not be shown — {type(err).__name__}: {err}",
+                icon=":material/error:",
+            )
 
 
 def pipeline_lab_block(block, spec) -> None:
