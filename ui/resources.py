@@ -12,7 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from classroom.store import Store, data_dir
+import datadir
+from classroom.store import Store
 from lessons.loader import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +25,25 @@ def _store(directory: str) -> Store:
     return Store(Path(directory) / "paralab.db")
 
 
+@st.cache_resource(show_spinner=False)
+def _checked_data_dir(configured: str | None) -> str:
+    del configured  # the cache key: datadir reads the variable itself
+    return str(datadir.data_dir())  # raises (and caches nothing) while the folder is unusable
+
+
+def data_dir() -> str:
+    """The data folder, checked once per process; an unusable one stops the page with one
+    line (missing, read-only, full), not a traceback."""
+    try:
+        return _checked_data_dir(os.environ.get(datadir.ENV))
+    except datadir.DataDirError as err:
+        st.error(f"ParaLab cannot keep answers or runs here — {err}", icon=":material/error:")
+        st.stop()
+
+
 def store() -> Store:
     """The progress store (SQLite in WAL mode under the data directory)."""
-    return _store(str(data_dir()))
+    return _store(data_dir())
 
 
 def _lesson_stamp(directory: Path) -> tuple[tuple[str, float], ...]:
@@ -94,7 +111,7 @@ def job_queue():
     The thread consumes the queue once it holds the database's lock (a `python -m runner
     worker` beside the app may hold it instead); taking it, it cleans up after a dead worker.
     """
-    return _job_queue(str(data_dir()))
+    return _job_queue(data_dir())
 
 
 @st.cache_resource(show_spinner=False)
