@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.grading import grade
+from ui.identity import plain
 
 
 def essay_grading(lessons, store) -> None:
@@ -25,7 +26,8 @@ def essay_grading(lessons, store) -> None:
     st.caption(f"{waiting} of {len(essays)} open answers wait for a grade.")
     for essay in essays:
         status = "not graded" if essay.grade is None else f"graded {essay.grade:.0%}"
-        title = f"{names.get(essay.learner_id, '?')} · {essay.lesson_id} · {essay.question_id}"
+        who = plain(names.get(essay.learner_id, "?"))
+        title = f"{who} · {essay.lesson_id} · {essay.question_id}"
         with st.expander(f"{title} — {status}"):
             _form(store, found.get((essay.lesson_id, essay.question_id)), essay)
 

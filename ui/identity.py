@@ -8,6 +8,7 @@ parameters when the learner moves between pages.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import streamlit as st
@@ -16,6 +17,14 @@ from classroom.store import Learner
 from ui.resources import store
 
 PARAM = "learner"
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def plain(text: str) -> str:
+    """`text` for st.markdown (and labels, captions) shown exactly as typed: every character
+    that Markdown, Streamlit's `:icon:`/`:color[...]` codes or LaTeX would read is escaped,
+    so a display name never renders as bold, a link, or an image the browser would fetch."""
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def current_learner() -> Learner | None:
@@ -67,7 +76,7 @@ def sign_in_form() -> None:
             placeholder="e.g. Ada",
             help="No password. Your progress is tied to this browser's link: bookmark it.",
         )
-        submitted = st.form_submit_button("Start learning", type="primary")
+        submitted = st.form_submit_button("Start learning", type="primary", key="sign_in_submit")
     if submitted:
         try:
             learner = store().create_learner(name)
@@ -85,7 +94,7 @@ def sidebar_badge(learner: Learner | None) -> None:
         if learner is None:
             st.caption("Not signed in — progress is not saved.")
             return
-        st.markdown(f"Signed in as **{learner.name}**")
+        st.markdown(f"Signed in as **{plain(learner.name)}**")
         st.caption("Bookmark this page's link to come back to your progress.")
         if st.button("Sign out", key="sign_out"):
             st.session_state.pop("learner_token", None)

@@ -77,10 +77,10 @@ def test_matching_feedback_names_the_wrong_pair(learner):
 
 
 def unlocked_instructor(monkeypatch):
-    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret-passcode")
     at = page("instructor").run()
-    at.text_input(key="instructor_code").input("s3cret")
-    at.button[0].click().run()
+    at.text_input(key="instructor_code").input("s3cret-passcode")
+    at.button(key="instructor_unlock").click().run()
     assert not at.exception
     return at
 

@@ -16,7 +16,7 @@ def test_signed_out_home_offers_sign_in_and_lists_lessons():
 def test_sign_in_creates_a_learner_and_puts_the_token_in_the_url(store):
     at = page("home").run()
     at.text_input(key="sign_in_name").input("Grace")
-    at.button[0].click().run()  # the form's submit button
+    at.button(key="sign_in_submit").click().run()
     assert not at.exception
     token = at.query_params["learner"]
     token = token[0] if isinstance(token, list) else token

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.app.conftest import page
@@ -32,16 +34,19 @@ def test_instructor_page_is_off_without_a_passcode():
 
 
 def test_instructor_unlocks_with_the_passcode_and_exports(monkeypatch, learner, store):
-    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret-passcode")
     store.record_attempt(learner.id, "pipeline-parallelism", "q1", "=1+1", 1.0, 1.0, True)
     at = page("instructor").run()
     assert not at.exception
     assert not at.get("download_button")
     at.text_input(key="instructor_code").input("wrong")
-    at.button[0].click().run()
+    at.button(key="instructor_unlock").click().run()
     assert any("not right" in e.value for e in at.error)
-    at.text_input(key="instructor_code").input("s3cret")
-    at.button[0].click().run()
+    at.text_input(key="instructor_code").input("s3cret-passcode")
+    at.button(key="instructor_unlock").click().run()
+    assert any("Too many wrong passcodes" in e.value for e in at.error)  # even the right one
+    time.sleep(1.1)  # the delay after one wrong try is 1 s
+    at.button(key="instructor_unlock").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 6  # 3 score exports + 3 question banks
     summary = next(d.value for d in at.dataframe if "lesson" in d.value.columns)
@@ -49,12 +54,12 @@ def test_instructor_unlocks_with_the_passcode_and_exports(monkeypatch, learner, 
 
 
 def test_the_live_class_view_counts_each_questions_answers(monkeypatch, learner, store):
-    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret-passcode")
     lesson = "pipeline-parallelism"
     store.record_attempt(learner.id, lesson, "bubble-p4-m4", 0.43, 1.0, 1.0, True)
     at = page("instructor").run()
-    at.text_input(key="instructor_code").input("s3cret")
-    at.button[0].click().run()
+    at.text_input(key="instructor_code").input("s3cret-passcode")
+    at.button(key="instructor_unlock").click().run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "mean_best" in d.value.columns)
     row = table[table["question"] == "bubble-p4-m4"].iloc[0]

@@ -47,7 +47,10 @@ class Procs:
     def worker(self, queue: JobQueue, workload: str = "sleepy.py") -> subprocess.Popen:
         cmd = [sys.executable, str(FIXTURES / "worker_proc.py"), str(queue.db_path),
                str(queue.results_dir), str(FIXTURES / workload)]  # fmt: skip
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env = {**os.environ, "PARALAB_INSTRUCTOR_PASSCODE": "must-not-reach-ranks"}
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         self.procs.append(proc)
         return proc
 
@@ -80,6 +83,8 @@ def test_kill_9_of_the_worker_takes_its_ranks_along_and_restart_interrupts(tmp_p
     job, worker = running_job(queue, procs)
     token = queue.get(job.id).token
     assert token and queue.get(job.id).pid  # recorded before the ranks ran
+    for pid in rank_pids(job.out_dir):  # the app's secrets stay out of the ranks (item 7)
+        assert b"must-not-reach-ranks" not in Path(f"/proc/{pid}/environ").read_bytes()
     worker.kill()  # kill -9: no clean-up code of the worker runs
     worker.wait(10)
     wait_for(lambda: not launch.find_marked(token), "the job's processes to die", 15)
