@@ -8,7 +8,7 @@ from tests.app.conftest import page
 def test_signed_out_home_offers_sign_in_and_lists_lessons():
     at = page("home").run()
     assert not at.exception
-    assert at.text_input(key="sign_in_name") is not None
+    assert at.text_input(key="sign_in_name").label == "Display name"
     titles = " ".join(m.value for m in at.markdown)
     assert "Pipeline parallelism" in titles
 

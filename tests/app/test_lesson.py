@@ -31,7 +31,8 @@ def test_lesson_renders_every_block(learner, lesson):
     assert not at.exception
     assert at.title[0].value == lesson.title
     for q in lesson.questions():
-        assert at.button(key=key(lesson, q, "submit")) is not None
+        submit = at.button(key=key(lesson, q, "submit"))  # KeyError if it is missing
+        assert submit.label == "Submit" and not submit.disabled
 
 
 def test_single_choice_right_answer_is_stored_and_shown(learner, store, lesson):
