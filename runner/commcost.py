@@ -30,3 +30,25 @@ def predicted_us(fit: dict | None, nbytes: int) -> float:
     if not fit:
         return 0.0
     return fit["alpha_us"] + fit["beta_us_per_byte"] * nbytes
+
+
+def last_arrival_us(events: list[dict], key) -> dict:
+    """Cost of each kind of blocking collective from a run's own events: {class: mean µs}.
+
+    `key(event)` gives (class, call) for the events of one collective — call identifies one
+    invocation (e.g. iteration, layer, group), class what is averaged (e.g. "dispatch"),
+    None to skip. A member that arrives early waits for the others inside its call, so the
+    *shortest* member duration of a call — the last to arrive, who waited for no one — is
+    the collective's own cost; the mean of those over calls is the class's cost.
+    """
+    calls: dict[tuple, float] = {}
+    for e in events:
+        k = key(e)
+        if k is None:
+            continue
+        duration = e["end_us"] - e["start_us"]
+        calls[k] = min(duration, calls.get(k, duration))
+    per_class: dict = {}
+    for (cls, _), us in calls.items():
+        per_class.setdefault(cls, []).append(us)
+    return {cls: sum(v) / len(v) for cls, v in per_class.items()}

@@ -1,8 +1,10 @@
 """What the textbook predicts for a hybrid (2-D mesh) run. Standard library only.
 
 Collectives end, for every member of their group, when the last member has joined plus their
-α–β cost (fitted per axis during warm-up: meta.comm_fit.tp_allreduce or .p2p, and
-.dp_allreduce; runner/workloads/hybrid.py):
+own cost: from the run's events where it has them (in each call the member that arrived last
+waited for no one: commcost.last_arrival_us), else the α–β cost fitted per axis during
+warm-up (meta.comm_fit.tp_allreduce or .p2p, and .dp_allreduce; runner/workloads/hybrid.py).
+Pipeline transfers always use the fit (their events are waits, not transfers).
 
 - tp × dp: per block F, then the tp all-reduce of its output; per block (last first) B,
   then the tp all-reduce of its input gradient; then the dp all-reduce of the gradients
@@ -19,7 +21,7 @@ gradient all-reduce 1.5 and the update 0.2 forwards), the shape before any measu
 from __future__ import annotations
 
 from runner import simulate
-from runner.commcost import predicted_us
+from runner.commcost import last_arrival_us, predicted_us
 from runner.predict_moe import predicted_trace
 
 UNIT = {"F": 1.0, "B": 2.0, "tp": 0.3, "pp": 0.1, "dp": 1.5, "OPT": 0.2}
@@ -35,12 +37,23 @@ def _costs(spec, measured: dict | None, inner: str) -> dict:
     meta = measured.get("meta", {})
     fits, sizes = meta.get("comm_fit", {}), meta.get("comm_bytes", {})
     inner_key = "tp_allreduce" if inner == "tp" else "p2p"
-    return {
+    costs = {
         "F": _mean(means.get("F")), "B": _mean(means.get("B")), "OPT": _mean(means.get("OPT")),
         inner: predicted_us(fits.get(inner_key), sizes.get(inner_key, 0)),
         "dp": predicted_us(fits.get("dp_allreduce"), sizes.get("dp_allreduce", 0)),
         "model": "measured+comm",
     }  # fmt: skip
+    return {**costs, **last_arrival_us(measured["events"], _call)}
+
+
+def _call(e: dict):
+    """(group, one call) of a blocking all-reduce event (pipeline transfers: None)."""
+    mesh, group = e.get("mesh", {}), e.get("group")
+    if group == "tp":
+        return "tp", (e["iteration"], e.get("layer"), e.get("op"), mesh.get("dp"))
+    if group == "dp":
+        return "dp", (e["iteration"], *(v for k, v in sorted(mesh.items()) if k != "dp"))
+    return None
 
 
 def _mean(values) -> float:

@@ -8,20 +8,24 @@ rank r (runner/workloads/expert_parallel.py names the phases):
             →  combine ends for all at max_r(experts done_r) + a2a(rows)  →  merge_r
 
 Both all-to-alls are blocking, so every rank waits for the slowest one: the rank whose
-experts got the most tokens sets the step (the straggler). a2a(bytes) = α + β·bytes, fitted
-by the ranks during warm-up (meta.comm_fit.alltoall); the bytes are those of the rank that
-moves the most rows. With a measured trace, rows per rank come from its events and β_expert
-from its expert time per row; without one, token counts are the expected ones for the spec
-(`expected_counts`: uniform routing plus the skew, cut at the capacity) in units of one
-balanced rank's expert compute.
+experts got the most tokens sets the step (the straggler). An all-to-all's own cost comes
+from the run's events: in each call, the rank that arrived last waited for no one, so its
+duration is the transfer (commcost.last_arrival_us); where a run has none, a2a(bytes) = α +
+β·bytes fitted by the ranks during warm-up (meta.comm_fit.alltoall), for the bytes of the
+rank that moves the most rows. (On gloo CPU ranks the warm-up probe sees about half of the
+in-run cost: buffers hot, ranks arriving together.) With a measured trace, rows per rank
+come from its events and β_expert from its expert time per row; without one, token counts
+are the expected ones for the spec (`expected_counts`: uniform routing plus the skew, cut
+at the capacity) in units of one balanced rank's expert compute.
 """
 
 from __future__ import annotations
 
 from runner import simulate, trace
-from runner.commcost import predicted_us
+from runner.commcost import last_arrival_us, predicted_us
 
 FLOAT_BYTES = 4
+OPS = ("dispatch", "combine")
 UNIT = {"gate": 0.03, "merge": 0.03, "alpha": 0.05, "row_comm": 0.15}  # × balanced experts
 
 
@@ -85,14 +89,18 @@ def expert_parallel(spec, measured: dict | None = None) -> dict:
         fit = measured.get("meta", {}).get("comm_fit", {}).get("alltoall")
         row_bytes = spec.hidden * FLOAT_BYTES
         a2a = lambda n: predicted_us(fit, n * row_bytes)  # noqa: E731
+        own = last_arrival_us(measured["events"], _a2a_call)
     counts_cost = a2a(0)  # the [E] counts vector: latency only
     events, t = [], {r: 0.0 for r in ranks}
     for lay in layers:
         moved = max(max(sent[lay]), max(received[lay]))
         ready = {r: t[r] + gate[lay, r] for r in ranks}
-        dispatched = max(ready.values()) + counts_cost + a2a(moved)
+        cost = {op: counts_cost * (op == "dispatch") + a2a(moved) for op in OPS}
+        if measured is not None:  # the run's own cost where it has one (see module docstring)
+            cost = {op: own.get((op, lay), cost[op]) for op in OPS}
+        dispatched = max(ready.values()) + cost["dispatch"]
         computed = {r: dispatched + per_row * received[lay][r] for r in ranks}
-        combined = max(computed.values()) + a2a(moved)
+        combined = max(computed.values()) + cost["combine"]
         for r in ranks:
             t[r] = combined + merge[lay, r]
             events += [
@@ -125,6 +133,13 @@ def predicted_trace(spec, model: str, events: list[dict], label: str, rank_label
         "memory": [],
         "summary": {**trace.summary(events, spec.ranks), "step_us": step, **summary},
     }
+
+
+def _a2a_call(e: dict):
+    """(class, call) of an all-to-all event: class (op, layer), call its iteration."""
+    if e["kind"] != "ALLTOALL":
+        return None
+    return (e["op"], e.get("layer", 0)), e["iteration"]
 
 
 def _ev(rank, layer, kind, start, end, op, tokens) -> dict:
