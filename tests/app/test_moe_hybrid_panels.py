@@ -74,3 +74,16 @@ def test_a_preset_draws_nothing_until_predicted_is_picked(spec):
     at.button_group(key="labview-b").set_value("Predicted").run(timeout=30)
     assert not at.exception
     assert len(_charts(at)) == (3 if spec["workload"] == "expert_parallel" else 1)
+
+
+@pytest.mark.parametrize("workload", ["expert_parallel", "hybrid"])
+def test_the_lab_form_offers_each_workload_with_its_main_fields(workload):
+    from tests.app.conftest import page
+
+    at = page("lab").run()
+    at.button_group(key="lab_workload").set_value(workload).run()
+    assert not at.exception
+    assert at.button(key=f"lab_{workload}_run")
+    main = ("skew", "capacity_factor") if workload == "expert_parallel" else ("dp", "tp")
+    keys = {w.key for w in at.number_input}
+    assert all(any(k.endswith(name) for k in keys) for name in main), keys
