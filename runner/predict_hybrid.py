@@ -23,6 +23,7 @@ from __future__ import annotations
 from runner import simulate
 from runner.commcost import last_arrival_us, predicted_us
 from runner.predict_moe import predicted_trace
+from runner.specs.hybrid import mesh_labels
 
 UNIT = {"F": 1.0, "B": 2.0, "tp": 0.3, "pp": 0.1, "dp": 1.5, "OPT": 0.2}
 
@@ -117,8 +118,7 @@ def hybrid(spec, measured: dict | None = None) -> dict:
     inner = spec.layout
     c = _costs(spec, measured, inner)
     events = _tp_events(spec, c) if inner == "tp" else _pp_events(spec, c)
-    labels = {str(r): f"dp {r // spec.inner} · {inner} {r % spec.inner}"
-              for r in range(spec.ranks)}  # fmt: skip
-    return predicted_trace(spec, c["model"], events, label=f"{inner} × dp", rank_labels=labels,
+    labels = mesh_labels(spec.dp, inner, spec.inner)
+    return predicted_trace(spec, c["model"], events, label=f"{inner} × dp", labels=labels,
                            collective_us={inner: c[inner], "dp": c["dp"]},
                            compute_f_us=c["F"], compute_b_us=c["B"])  # fmt: skip

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from runner import simulate, trace
 from runner.commcost import last_arrival_us, predicted_us
+from runner.specs.expert_parallel import rank_labels
 
 FLOAT_BYTES = 4
 OPS = ("dispatch", "combine")
@@ -111,19 +112,19 @@ def expert_parallel(spec, measured: dict | None = None) -> dict:
                 _ev(r, lay, "COMPUTE", combined, t[r], "merge", sent[lay][r]),
             ]
     a2a_time = sum(e["end_us"] - e["start_us"] for e in events if e["kind"] == "ALLTOALL")
-    labels = (measured or {}).get("meta", {}).get("rank_labels", {})
-    return predicted_trace(spec, model, events, label="MoE", rank_labels=labels,
+    labels = rank_labels(spec.experts, spec.ep)
+    return predicted_trace(spec, model, events, label="MoE", labels=labels,
                            comm_exposed_us=a2a_time / spec.ep, expert_us_per_row=per_row,
                            expected_kept=expected_counts(spec))  # fmt: skip
 
 
-def predicted_trace(spec, model: str, events: list[dict], label: str, rank_labels: dict,
+def predicted_trace(spec, model: str, events: list[dict], label: str, labels: dict,
                     **summary) -> dict:  # fmt: skip
     """A trace-v1 prediction: simulated meta (with the Gantt's label and row names), the
     common summary of its events, its step time, and the workload's own `summary` keys."""
     meta = {**simulate.simulated_meta(model, spec.ranks), "label": label}
-    if rank_labels:
-        meta["rank_labels"] = rank_labels
+    if labels:
+        meta["rank_labels"] = labels
     step = max(e["end_us"] for e in events)
     return {
         "version": 1,

@@ -32,6 +32,16 @@ def expert_capacity(capacity_factor: float, top_k: int, tokens: int, experts: in
     return max(1, math.ceil(capacity_factor * top_k * tokens / experts))
 
 
+def rank_labels(experts: int, ep: int) -> dict[str, str]:
+    """Gantt row names: 'rank 0 · experts 0–1' (or 'rank 0 · expert 0') for each rank."""
+    local = experts // ep
+    return {
+        str(r): f"rank {r} · expert {r * local}" if local == 1
+        else f"rank {r} · experts {r * local}–{(r + 1) * local - 1}"
+        for r in range(ep)
+    }  # fmt: skip
+
+
 @dataclasses.dataclass(frozen=True)
 class ExpertParallelSpec(BaseSpec):
     """One MoE inference run: experts, router, capacity and the expert-parallel degree."""

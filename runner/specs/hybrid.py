@@ -23,6 +23,11 @@ from runner.specs.base import BaseSpec, SpecError, param
 SCHEDULES = ("1F1B", "GPipe")
 
 
+def mesh_labels(dp: int, axis: str, inner: int) -> dict[str, str]:
+    """Gantt row names by mesh coordinate, inner axis fastest: {"1": "dp 0 · tp 1", ...}."""
+    return {str(r): f"dp {r // inner} · {axis} {r % inner}" for r in range(dp * inner)}
+
+
 @dataclasses.dataclass(frozen=True)
 class HybridSpec(BaseSpec):
     """One training step of an MLP stack on a dp × pp or dp × tp mesh."""

@@ -35,7 +35,7 @@ import runner.workloads.safe_env  # noqa: F401  (must run before torch is import
 import torch
 import torch.distributed as dist
 
-from runner.specs.expert_parallel import expert_capacity
+from runner.specs.expert_parallel import expert_capacity, rank_labels
 from runner.workloads import common, moe_model
 from runner.workloads.entry import entry_point, exit_without_destructors
 from runner.workloads.expert_parallel_comm import ExpertComm
@@ -112,7 +112,7 @@ def run(spec: dict, out: str) -> None:
             "comm_fit": {"alltoall": fit},
             "comm_events": comm.describe(),
             "label": f"MoE skew {spec['skew']:g} · capacity ×{spec['capacity_factor']:g}",
-            "rank_labels": rank_labels(spec, ctx.world),
+            "rank_labels": rank_labels(spec["experts"], ctx.world),
         }
         common.finish(ctx, spec, rec.events, summary=summary, meta=meta, walls=walls,
                       summarize=lambda events: {"comm_exposed_us": exposed(events, spec,
@@ -127,16 +127,6 @@ def _probe_sizes(nbytes: int, world: int) -> list[int]:
     """Three payloads around one dispatch's, in whole float32 elements per rank."""
     unit = 4 * world
     return [max(unit, (n // unit) * unit) for n in (nbytes // 16, nbytes // 4, nbytes)]
-
-
-def rank_labels(spec: dict, world: int) -> dict[str, str]:
-    """'rank 0 · experts 0–1' for each rank."""
-    local = spec["experts"] // world
-    return {
-        str(r): f"rank {r} · expert {r * local}" if local == 1
-        else f"rank {r} · experts {r * local}–{(r + 1) * local - 1}"
-        for r in range(world)
-    }  # fmt: skip
 
 
 def routing_summary(gathered: list, spec: dict) -> dict:

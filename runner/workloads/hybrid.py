@@ -30,6 +30,7 @@ import runner.workloads.safe_env  # noqa: F401  (must run before torch is import
 import torch
 import torch.distributed as dist
 
+from runner.specs.hybrid import mesh_labels
 from runner.workloads import common, hybrid_pp, hybrid_tp
 from runner.workloads.entry import entry_point, exit_without_destructors
 from runner.workloads.timing import Recorder
@@ -129,8 +130,7 @@ def run(spec: dict, out: str) -> None:
                                        for j in range(inner_n)],
                                 inner: [[d * inner_n + j for j in range(inner_n)]
                                         for d in range(spec["dp"])]}},
-            "rank_labels": {str(r): f"dp {r // inner_n} · {inner} {r % inner_n}"
-                            for r in range(ctx.world)},
+            "rank_labels": mesh_labels(spec["dp"], inner, inner_n),
             "label": f"{inner} × dp",
             "links": LINKS,
         }  # fmt: skip
