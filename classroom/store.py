@@ -1,11 +1,13 @@
-"""Learners and their attempts, kept in one SQLite file shared by every page and process.
+"""Learners and their attempts, in one database shared by every page, process and replica.
 
-Streamlit runs each session in a thread of its own and may run several server processes,
-so every operation opens a short-lived connection of its own, and every write runs in a
-`BEGIN IMMEDIATE` transaction: the write lock is taken before anything is read, so two
-submits of the same question can never both read "try 2 is next". The database runs in WAL
-mode (readers never block the writer) with `synchronous=NORMAL` (durable across an app
-crash; a power cut may lose the last commits, never corrupt the file) and a 10 s busy timeout.
+The database is storage/db.py's: an embedded SQLite file (the default, `data_dir()/paralab.db`)
+or PostgreSQL when `PARALAB_DATABASE_URL=postgresql://…` is set (several app replicas).
+Streamlit runs each session in a thread of its own, so every operation takes a short-lived
+connection (SQLite: a fresh one; PostgreSQL: one from the pool), and every write is one
+transaction. Try numbers come from a counter row per question that the write locks
+(`try_counters`, an `ON CONFLICT DO UPDATE … RETURNING`), so two submits of the same question
+can never both read "try 2 is next" — under SQLite's `BEGIN IMMEDIATE` or PostgreSQL's row
+lock alike. SQLite runs in WAL mode with `synchronous=NORMAL` and a 10 s busy timeout.
 
 Usage:
 
@@ -18,17 +20,16 @@ Usage:
     >>> store.question_state(ada.id, "pipeline-basics")["q-bubble"].tries
     1
 
-The schema version is SQLite's `PRAGMA user_version`; `MIGRATIONS[i]` moves a database from
-version `i` to `i + 1`. Add a migration by appending to `MIGRATIONS`, never by editing one.
+The schema version is SQLite's `PRAGMA user_version` or PostgreSQL's `schema_version` row;
+`MIGRATIONS[i]` moves a database from version `i` to `i + 1` on either engine. Add a
+migration by appending to `MIGRATIONS`, never by editing one.
 """
 
 from __future__ import annotations
 
 import secrets
 import sqlite3
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from classroom.models import (
     states_from_attempts,
     validate_name,
 )
+from storage.db import Database, configured_url, open_database, shared
 
 __all__ = [
     "MIGRATIONS",
@@ -59,8 +61,6 @@ __all__ = [
     "validate_name",
 ]
 
-BUSY_TIMEOUT_MS = 10_000
-"""How long a connection waits for another writer before giving up with `database is locked`."""
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -92,6 +92,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (learner_id, lesson_id, question_id))""",
     ),
     ESSAY_MIGRATION,
+    (
+        # The last try number per question, bumped by an upsert that locks its row: concurrent
+        # writers get 1, 2, 3 … on PostgreSQL too (MAX()+1 races there; SQLite serializes).
+        """CREATE TABLE try_counters (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            lesson_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            last_try INTEGER NOT NULL,
+            PRIMARY KEY (learner_id, lesson_id, question_id))""",
+        """INSERT INTO try_counters (learner_id, lesson_id, question_id, last_try)
+           SELECT learner_id, lesson_id, question_id, MAX(try_no) FROM attempts
+           GROUP BY learner_id, lesson_id, question_id""",
+    ),
 )
 """Schema migrations: `MIGRATIONS[i]` holds the statements that take version `i` to `i + 1`."""
 
@@ -106,8 +119,22 @@ def data_dir() -> Path:
 
 
 def default_store() -> Store:
-    """The app's store: `data_dir() / "paralab.db"`."""
-    return Store(data_dir() / "paralab.db")
+    """The app's store: PostgreSQL at $PARALAB_DATABASE_URL, else `data_dir() / "paralab.db"`."""
+    url = configured_url()
+    return Store(shared(url) if url else data_dir() / "paralab.db")
+
+
+def _bump_try(conn, learner_id: int, lesson_id: str, question_id: str, step: int) -> int:
+    """Add `step` to the question's try counter and return it; holds the counter row's lock
+    until the transaction ends, so the try number and the reveal check cannot race."""
+    row = conn.execute(
+        """INSERT INTO try_counters (learner_id, lesson_id, question_id, last_try)
+           VALUES (?, ?, ?, ?)
+           ON CONFLICT (learner_id, lesson_id, question_id)
+           DO UPDATE SET last_try = try_counters.last_try + ? RETURNING last_try""",
+        (learner_id, lesson_id, question_id, step, step),
+    ).fetchone()
+    return row[0]
 
 
 def _now() -> str:
@@ -138,82 +165,29 @@ class Store(EssayStore):
 
     _now = staticmethod(_now)
 
-    def __init__(self, path: Path, *, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self, path: Path | str | Database, *, migrations: Sequence[Sequence[str]] = MIGRATIONS
+    ) -> None:
+        self.db = path if hasattr(path, "dialect") else open_database(path)
+        self.path = Path(self.db.where) if self.db.dialect == "sqlite" else None
         self._migrations = tuple(tuple(step) for step in migrations)
-        self._enable_wal()
-        with self._connect() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version != len(self._migrations):
-            with self._write() as conn:
-                self._migrate(conn)
+        self.db.migrate("classroom", self._migrations)
 
-    def _enable_wal(self) -> None:
-        """Put the file in WAL mode (a property of the file, kept across connections).
+    def _connect(self):
+        """A connection for reading (storage/db.py: SQLite or PostgreSQL)."""
+        return self.db.read()
 
-        The switch needs an exclusive lock and cannot run inside a transaction; when several
-        processes open a new file at the same moment SQLite answers `database is locked` at
-        once instead of waiting, so this retries until the busy timeout.
-        """
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                with self._connect() as conn:
-                    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-                break
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)  # back off, then try again
-        if mode != "wal":
-            raise RuntimeError(f"{self.path}: SQLite would not use WAL mode (got {mode!r})")
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A fresh connection, closed on exit; autocommit, so transactions are explicit."""
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        with closing(conn):
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A connection inside `BEGIN IMMEDIATE`: committed on success, rolled back on error."""
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Apply the migrations this file lacks; the caller holds the write lock."""
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(self._migrations):
-            raise RuntimeError(
-                f"{self.path} has schema version {version}, newer than this code "
-                f"({len(self._migrations)}); upgrade ParaLab"
-            )
-        for step in self._migrations[version:]:
-            for statement in step:
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version={len(self._migrations)}")
+    def _write(self):
+        """A connection inside one write transaction: committed on success, rolled back on error."""
+        return self.db.write()
 
     def schema_version(self) -> int:
-        """The database's schema version (`PRAGMA user_version`)."""
-        with self._connect() as conn:
-            return conn.execute("PRAGMA user_version").fetchone()[0]
+        """The database's schema version (SQLite's `user_version`, Postgres' schema_version)."""
+        return self.db.schema_version("classroom")
 
     def journal_mode(self) -> str:
-        """The journal mode a connection sees: `"wal"` for a working store."""
-        with self._connect() as conn:
-            return conn.execute("PRAGMA journal_mode").fetchone()[0]
+        """The journal mode a connection sees: `"wal"` for a working SQLite store."""
+        return self.db.journal_mode() if self.db.dialect == "sqlite" else "postgresql"
 
     # Learners ---------------------------------------------------------------------------
 
@@ -268,8 +242,9 @@ class Store(EssayStore):
     ) -> Attempt:
         """Store one answer as the next try at this question (1, 2, 3, … with no gaps).
 
-        The try number is computed and inserted in one `BEGIN IMMEDIATE` transaction, so
-        concurrent submits, from threads or processes, each get their own number.
+        The try number is taken from the question's locked counter row and inserted in one
+        transaction, so concurrent submits, from threads, processes or replicas, each get
+        their own number.
         Raises ValueError for an answer that is not JSON or a score that is not a finite
         number, LookupError for an unknown learner, QuestionLocked once the answer was
         revealed to this learner (checked in the same transaction, so no race slips past).
@@ -288,17 +263,14 @@ class Store(EssayStore):
             known = conn.execute("SELECT 1 FROM learners WHERE id = ?", (learner_id,)).fetchone()
             if known is None:
                 raise LookupError(f"no learner with id {learner_id}")
-            if self._is_revealed(conn, learner_id, lesson_id, question_id):
+            try_no = _bump_try(conn, learner_id, lesson_id, question_id, 1)
+            if self._is_revealed(conn, learner_id, lesson_id, question_id):  # after the lock
                 raise QuestionLocked(f"{question_id}: the answer was revealed; no more tries")
-            cursor = conn.execute(
+            row = conn.execute(
                 """INSERT INTO attempts (learner_id, lesson_id, question_id, answer_json,
                        raw_score, score, correct, created_at, try_no)
-                   SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, COALESCE(MAX(try_no), 0) + 1
-                   FROM attempts WHERE learner_id = ?1 AND lesson_id = ?2 AND question_id = ?3""",
-                values,
-            )
-            row = conn.execute(
-                "SELECT * FROM attempts WHERE id = ?", (cursor.lastrowid,)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+                (*values, try_no),
             ).fetchone()
         return _attempt(row)
 
@@ -328,6 +300,7 @@ class Store(EssayStore):
     def reveal(self, learner_id: int, lesson_id: str, question_id: str) -> None:
         """Record that the learner was shown the answer: the question is over for them."""
         with self._write() as conn:
+            _bump_try(conn, learner_id, lesson_id, question_id, 0)  # serialize with attempts
             conn.execute(
                 "INSERT OR IGNORE INTO reveals (learner_id, lesson_id, question_id, created_at)"
                 " VALUES (?, ?, ?, ?)",

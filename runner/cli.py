@@ -3,7 +3,7 @@
     python -m runner run pipeline --schedule 1F1B --stages 2 --microbatches 4 --out DIR
     python -m runner run tensor_parallel --mode ladder --out DIR    # any registered workload
     python -m runner workloads                                      # list them, with fields
-    python -m runner worker [--db DATA/jobs.db] [--results DATA/results]
+    python -m runner worker [--db DATA/jobs.db or postgresql://…] [--results DATA/results]
     python -m runner schedules
 
 DATA is $PARALAB_DATA_DIR, else <repo>/data (datadir.py), wherever the command is started.
@@ -19,7 +19,6 @@ import argparse
 import dataclasses
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -48,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     for workload in registry.all():
         add_workload_parser(per_workload, workload)
     worker = sub.add_parser("worker", help="consume the job queue until SIGINT/SIGTERM")
-    worker.add_argument("--db", type=Path, help="default: DATA/jobs.db")
+    worker.add_argument(
+        "--db",
+        help="SQLite file or postgresql:// URL; default: $PARALAB_DATABASE_URL or DATA/jobs.db",
+    )
     worker.add_argument("--results", type=Path, help="default: DATA/results")
     worker.add_argument("--timeout", type=float, default=300.0, help="per-job limit, seconds")
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between queue checks")
@@ -157,22 +159,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     import logging
 
-    from datadir import DataDirError, data_dir
-    from runner.queue import JobQueue
+    from datadir import DataDirError
+    from runner.queue import JobQueue, default_queue
     from runner.worker import Worker, WorkerBusy
+    from storage.db import store_errors
 
     problem = _timeout_problem(args.timeout)
     if problem:
         return _refuse(problem)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        data = data_dir() if not (args.db and args.results) else None
-        queue = JobQueue(args.db or data / "jobs.db", args.results or data / "results")
-    except (DataDirError, OSError, sqlite3.Error) as err:
+        default = None if (args.db and args.results) else default_queue()
+        queue = JobQueue(args.db or default.db, args.results or default.results_dir)
+    except (DataDirError, ValueError, *store_errors()) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_FAILED
     stop = _stop_on_signals()
-    print(f"worker: {queue.db_path}; Ctrl-C stops", flush=True)
+    print(f"worker: {queue.identity}; Ctrl-C stops", flush=True)
     try:
         Worker(queue, timeout_s=args.timeout, poll_s=args.poll).run_forever(stop)
     except WorkerBusy as err:

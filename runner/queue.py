@@ -1,4 +1,4 @@
-"""A persistent job queue on SQLite: the jobs table, its states, and atomic claims.
+"""A persistent job queue on SQLite or PostgreSQL: the jobs table, its states, atomic claims.
 
     queue = JobQueue("data/jobs.db", "data/results")
     job = queue.submit(validated_spec, torch.__version__, "cpu", "learner:7", LEARNER)
@@ -15,43 +15,40 @@ the job's row, and a worker that can live in the Streamlit process itself.
 States: queued -> running -> done | failed | cancelled | interrupted. A claim writes the
 worker's `owner` id and a fresh `token` on the row (every process of the job carries the
 token), then the torchrun `pid`; `finish` only ends a row that is still running *and* still
-its caller's. A worker that starts (holding the database's lock, runner/queue_lock.py) kills
-whatever carries the token of a row left running, then marks it interrupted. SQLite runs in
-WAL mode with one connection per call, so the page and the worker thread never share one.
-Admission (who may queue what) is runner/admission.py.
+its caller's, and the worker refreshes `heartbeat_at` while the job runs. Admission (who may
+queue what) is runner/admission.py.
+
+Storage is storage/db.py, one list of MIGRATIONS for both engines:
+- SQLite (`jobs.db`, the default): WAL, one connection per call; one consuming worker per
+  file (the lock of runner/queue_lock.py), so a worker that starts knows every row left
+  running is a dead worker's: it kills what carries the row's token and interrupts it.
+- PostgreSQL (a postgresql:// URL, $PARALAB_DATABASE_URL): several workers and app replicas
+  share the queue. A claim locks its row with `SELECT … FOR UPDATE SKIP LOCKED`, a partial
+  unique index allows one `running` row per device set, admission runs under an advisory
+  lock; only a running row whose heartbeat is older than HEARTBEAT_STALE_S counts as left by
+  a dead worker, so a replica that starts never interrupts another's job.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import sqlite3
 import uuid
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from runner import admission
 from runner.spec import JobSpec, from_mapping
+from storage.db import Database, configured_url, open_database, shared
 
 STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 CACHE_MESSAGE = "served from cache"
 INTERRUPTED_MESSAGE = "the app stopped while this job ran; submit it again"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    spec_json TEXT NOT NULL, key TEXT NOT NULL, device TEXT NOT NULL,
-    state TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0, phase TEXT NOT NULL DEFAULT '',
-    message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, started_at TEXT,
-    finished_at TEXT, out_dir TEXT NOT NULL DEFAULT '', log_path TEXT NOT NULL DEFAULT '',
-    cancel_requested INTEGER NOT NULL DEFAULT 0, requested_by TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, device);
-CREATE INDEX IF NOT EXISTS jobs_key ON jobs(key, state);
-"""
-_ADDED_COLUMNS = {  # columns added after the first release: ALTER TABLE on older files
+HEARTBEAT_STALE_S = 60.0
+"""A running job whose heartbeat is older than this has lost its worker (workers beat every 5 s)."""
+
+_ADDED_COLUMNS = {  # migration 2: the trust columns (owner, token, pid, …)
     "owner": "TEXT NOT NULL DEFAULT ''",
     "token": "TEXT NOT NULL DEFAULT ''",
     "pid": "INTEGER",
@@ -59,18 +56,45 @@ _ADDED_COLUMNS = {  # columns added after the first release: ALTER TABLE on olde
     "timeout_s": "REAL",
     "claim_seq": "INTEGER",
 }
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # IF NOT EXISTS: files made before versioning already have these
+        """CREATE TABLE IF NOT EXISTS jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            spec_json TEXT NOT NULL, key TEXT NOT NULL, device TEXT NOT NULL,
+            state TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0, phase TEXT NOT NULL DEFAULT '',
+            message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, started_at TEXT,
+            finished_at TEXT, out_dir TEXT NOT NULL DEFAULT '', log_path TEXT NOT NULL DEFAULT '',
+            cancel_requested INTEGER NOT NULL DEFAULT 0, requested_by TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, device)",
+        "CREATE INDEX IF NOT EXISTS jobs_key ON jobs(key, state)",
+    ),
+    tuple(f"ALTER TABLE jobs ADD COLUMN {name} {kind}" for name, kind in _ADDED_COLUMNS.items()),
+    (
+        "ALTER TABLE jobs ADD COLUMN launcher TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE jobs ADD COLUMN location TEXT NOT NULL DEFAULT ''",
+        "CREATE UNIQUE INDEX jobs_one_running_per_device ON jobs(device) WHERE state = 'running'",
+    ),
+)
+"""`MIGRATIONS[i]` takes the jobs schema from version i to i + 1; append, never edit."""
 
 
 def default_queue() -> JobQueue:
-    """The queue the app and `python -m runner worker` share, in datadir.data_dir()."""
+    """The queue the app and `python -m runner worker` share: PostgreSQL at
+    $PARALAB_DATABASE_URL, else datadir.data_dir()/jobs.db; results in $PARALAB_RESULTS_DIR
+    (a folder every replica and cluster node mounts, for PostgreSQL) or data_dir()/results."""
+    import os
+
     from datadir import data_dir
 
-    data = data_dir()
-    return JobQueue(data / "jobs.db", data / "results")
+    url = configured_url()
+    results = os.environ.get("PARALAB_RESULTS_DIR")
+    data = data_dir() if not (url and results) else None
+    return JobQueue(shared(url) if url else data / "jobs.db", results or data / "results")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+def _now(delta_s: float = 0.0) -> str:
+    moment = datetime.now(timezone.utc) + timedelta(seconds=delta_s)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +122,8 @@ class Job:
     heartbeat_at: str | None = None  # last sign of life from the owner while it runs
     timeout_s: float | None = None  # the requester's limit; None: the worker's default
     claim_seq: int | None = None  # order of claims, for fair turns between requesters
+    launcher: str = ""  # runner/launchers: local | slurm
+    location: str = ""  # where it runs, in the launcher's words ("vm (local)", "Slurm job 7")
 
     @property
     def trace_path(self) -> Path | None:
@@ -105,7 +131,7 @@ class Job:
         return path if self.state == "done" and path.is_file() else None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Job:
+    def from_row(cls, row) -> Job:
         data = dict(row)
         data["spec"] = from_mapping(json.loads(data.pop("spec_json")))
         data["out_dir"], data["log_path"] = Path(data["out_dir"]), Path(data["log_path"])
@@ -114,37 +140,32 @@ class Job:
 
 
 class JobQueue:
-    """Jobs persisted in SQLite; results of job N live in results_dir/N/ (log.txt, trace.json)."""
+    """Jobs persisted in SQLite or PostgreSQL; results of job N live in results_dir/N/."""
 
-    def __init__(self, db_path: str | Path, results_dir: str | Path) -> None:
-        self.db_path = Path(db_path)
+    def __init__(self, db_path: str | Path | Database, results_dir: str | Path) -> None:
+        self.db = db_path if hasattr(db_path, "dialect") else open_database(db_path)
+        self.db_path = Path(self.db.where) if self.db.dialect == "sqlite" else None
+        """The SQLite file; None on PostgreSQL."""
         self.results_dir = Path(results_dir)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.results_dir.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(sqlite3.connect(self.db_path, timeout=30)) as db:
-            db.execute("PRAGMA journal_mode=WAL")  # readers (the page) never block the worker
-            db.executescript(_SCHEMA)
-            have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-            for name, kind in _ADDED_COLUMNS.items():
-                if name not in have:
-                    db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
-            db.commit()
+        if self.db_path is not None:
+            _adopt_unversioned(self.db)
+        self.db.migrate("jobs", MIGRATIONS)
 
-    @contextlib.contextmanager
-    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """One connection per call; `write` takes the write lock up front (BEGIN IMMEDIATE)."""
-        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)  # 30 s busy wait
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        finally:
-            db.close()
+    @property
+    def exclusive(self) -> bool:
+        """One consuming worker per database (SQLite's file lock); False: several share it."""
+        return self.db.dialect == "sqlite"
+
+    @property
+    def identity(self) -> str:
+        """Which database this queue is (messages, the worker registry's key)."""
+        return str(self.db_path.resolve()) if self.db_path else self.db.where
+
+    def _connect(self, write: bool = False):
+        """One transaction on a connection of its own; `write` takes the write lock up front
+        on SQLite (BEGIN IMMEDIATE)."""
+        return self.db.write() if write else self.db.read()
 
     def submit(
         self,
@@ -165,6 +186,7 @@ class JobQueue:
         spec = dataclasses.replace(spec, device=device)
         key = spec.key(torch_version, device)
         with self._connect(write=True) as db:
+            self.db.serialize(db, "jobs submit")  # caps are read-then-insert
             cached = self._cached(db, key)
             if cached is None and limits is not None:
                 joined = admission.admit(db, key, requested_by, limits)
@@ -197,14 +219,14 @@ class JobQueue:
         return job_id
 
     @staticmethod
-    def _cached(db: sqlite3.Connection, key: str) -> Job | None:
+    def _cached(db, key: str) -> Job | None:
         rows = db.execute(
             "SELECT * FROM jobs WHERE key=? AND state='done' ORDER BY id DESC", (key,)
         ).fetchall()
         jobs = (Job.from_row(row) for row in rows)
         return next((job for job in jobs if job.trace_path is not None), None)
 
-    def _read(self, sql: str, *params: object) -> list[sqlite3.Row]:
+    def _read(self, sql: str, *params: object) -> list:
         with self._connect() as db:
             return db.execute(sql, params).fetchall()
 
@@ -270,32 +292,62 @@ class JobQueue:
         """Atomically move the next queued job whose device set is idle to `running`.
 
         Next = fair turns: the requester served longest ago (or never) goes first, then the
-        oldest job (admission.fair_order). The row gets `owner` and a fresh token.
+        oldest job (admission.fair_order). The row gets `owner` and a fresh token. On
+        PostgreSQL a row another worker is claiming is skipped (SKIP LOCKED), and a claim
+        that would make a second running job on a device set is refused by the unique index:
+        None, as when nothing is claimable.
         """
-        with self._connect(write=True) as db:
-            busy = {r[0] for r in db.execute("SELECT device FROM jobs WHERE state='running'")}
-            queued = db.execute("SELECT DISTINCT device FROM jobs WHERE state='queued'")
-            devices = [r[0] for r in queued]
-            ready = [d for d in sorted(devices) if d not in busy]
-            candidates = [order[0] for d in ready if (order := admission.fair_order(db, d))]
-            if not candidates:
-                return None
-            job_id = min(candidates)
-            seq = db.execute("SELECT COALESCE(MAX(claim_seq), 0) + 1 FROM jobs").fetchone()[0]
-            now = _now()
-            db.execute(
-                "UPDATE jobs SET state='running', started_at=?, heartbeat_at=?, phase='starting',"
-                " owner=?, token=?, claim_seq=? WHERE id=?",
-                (now, now, owner, uuid.uuid4().hex, seq, job_id),
-            )
+        try:
+            with self._connect(write=True) as db:
+                job_id = self._pick(db)
+                if job_id is None:
+                    return None
+                seq = db.execute("SELECT COALESCE(MAX(claim_seq), 0) + 1 FROM jobs").fetchone()[0]
+                now = _now()
+                db.execute(
+                    "UPDATE jobs SET state='running', started_at=?, heartbeat_at=?,"
+                    " phase='starting', owner=?, token=?, claim_seq=? WHERE id=?",
+                    (now, now, owner, uuid.uuid4().hex, seq, job_id),
+                )
+        except self.db.integrity_error:
+            return None
         return self.get(job_id)
+
+    def _pick(self, db) -> int | None:
+        """The id of the job to claim, its row locked (PostgreSQL) for this transaction."""
+        busy = {r[0] for r in db.execute("SELECT device FROM jobs WHERE state='running'")}
+        queued = db.execute("SELECT DISTINCT device FROM jobs WHERE state='queued'")
+        ready = [d for d in sorted(r[0] for r in queued) if d not in busy]
+        candidates = [order for d in ready if (order := admission.fair_order(db, d))]
+        for job_id in sorted(order[0] for order in candidates):
+            locked = db.execute(
+                "SELECT id FROM jobs WHERE id=? AND state='queued'" + self.db.claim_lock,
+                (job_id,),
+            ).fetchone()
+            if locked is not None:
+                return job_id
+        return None
 
     def set_pid(self, job_id: int, owner: str, pid: int) -> None:
         self._write("UPDATE jobs SET pid=? WHERE id=? AND owner=?", pid, job_id, owner)
 
-    def heartbeat(self, job_id: int, owner: str) -> None:
+    def heartbeat(self, job_id: int, owner: str) -> bool:
+        """The owner is alive and still runs the job; False when it is no longer its job."""
         sql = "UPDATE jobs SET heartbeat_at=? WHERE id=? AND owner=? AND state='running'"
-        self._write(sql, _now(), job_id, owner)
+        return self._write(sql, _now(), job_id, owner) == 1
+
+    def set_location(self, job_id: int, launcher: str, location: str) -> None:
+        """Which launcher runs the job, and where (shown on the lab page)."""
+        self._write("UPDATE jobs SET launcher=?, location=? WHERE id=?", launcher, location, job_id)
+
+    def stale_running(self, stale_after_s: float = HEARTBEAT_STALE_S) -> list[Job]:
+        """Running jobs whose owner has not beaten for `stale_after_s` (PostgreSQL's recovery)."""
+        rows = self._read(
+            "SELECT * FROM jobs WHERE state='running'"
+            " AND (heartbeat_at IS NULL OR heartbeat_at < ?)",
+            _now(-stale_after_s),
+        )
+        return [Job.from_row(r) for r in rows]
 
     def set_progress(self, job_id: int, fraction: float, phase: str) -> None:
         sql = "UPDATE jobs SET progress=?, phase=? WHERE id=? AND state='running'"
@@ -318,13 +370,37 @@ class JobQueue:
         )
         return self.get(job_id) if changed else None
 
-    def mark_interrupted(self, job_id: int | None = None) -> int:
+    def mark_interrupted(
+        self, job_id: int | None = None, stale_after_s: float | None = None
+    ) -> int:
         """Every job left `running` (or just `job_id`) becomes `interrupted`.
 
-        Only for a worker that holds the database's lock: then no other worker is alive.
+        SQLite: only for a worker that holds the database's lock (then no other worker is
+        alive), and every running row counts. PostgreSQL, or with `stale_after_s`: only rows
+        whose heartbeat is older than `stale_after_s` (HEARTBEAT_STALE_S by default), checked
+        in the UPDATE itself, so a job whose worker beats in between is left alone.
         """
+        if stale_after_s is None and not self.exclusive:
+            stale_after_s = HEARTBEAT_STALE_S
+        cutoff = None if stale_after_s is None else _now(-stale_after_s)
         sql = (
             "UPDATE jobs SET state='interrupted', message=?, finished_at=?"
             " WHERE state='running' AND (?3 IS NULL OR id=?3)"
+            " AND (?4 IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?4)"
         )
-        return self._write(sql, INTERRUPTED_MESSAGE, _now(), job_id)
+        return self._write(sql, INTERRUPTED_MESSAGE, _now(), job_id, cutoff)
+
+
+def _adopt_unversioned(db: Database) -> None:
+    """A jobs.db made before versioned migrations (user_version 0, its columns added one by
+    one): add what it lacks of migrations 1–2 and call it version 2, so migration 3 applies."""
+    if db.schema_version("jobs") != 0:
+        return
+    with db.write() as conn:
+        have = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+        if not have or conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+            return  # a new file: the migrations make everything
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in have:
+                conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
+        conn.execute("PRAGMA user_version=2")

@@ -3,16 +3,19 @@
     queue = default_queue()
     ensure_worker_thread(queue)          # in the app; or `python -m runner worker` beside it
 
-A worker claims the next job whose device set is idle (runner/queue.py), runs it through
-launch.run (torchrun, supervised), and writes its progress and end state to the job's row.
+A worker claims the next job whose device set is idle (runner/queue.py), runs it through a
+launcher (runner/launchers: `local` torchrun supervisor by default, or `slurm`), and writes
+its progress, where it runs and its end state to the job's row.
 
 Faults it is built for (tests/integration/test_faults.py reproduces each):
 1. Its process dies, even by `kill -9`: torchrun and the ranks die with it (runner/tether.py);
    the next worker to start kills whatever still carries the token of a job left `running`,
    then marks the job interrupted (`recover`).
-2. A second worker on the same database: only the holder of the database's lock
+2. A second worker on the same database: on SQLite only the holder of the database's lock
    (runner/queue_lock.py) consumes it; the CLI refuses, the app's thread stands by until the
-   lock is free. `finish` only changes a row still running and still this worker's.
+   lock is free. On PostgreSQL several workers (one per app replica) share the queue: claims
+   skip each other's rows, and recovery touches only jobs whose heartbeat went stale (checked
+   again every HEARTBEAT_STALE_S). `finish` only changes a row still running and this worker's.
 3. The database fails under it (disk full): progress and heartbeat writes are skipped, and
    the job's end is kept and written again until it lands; nothing new is claimed meanwhile.
 """
@@ -24,21 +27,18 @@ import dataclasses
 import logging
 import os
 import socket
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from runner import launch
-from runner.queue import Job, JobQueue
-from runner.queue_lock import QueueLock
+from runner import launch, launchers
+from runner.queue import HEARTBEAT_STALE_S, Job, JobQueue
+from runner.queue_lock import QueueLock, SharedQueue
+from storage.db import store_errors
 
 log = logging.getLogger(__name__)
-STORE_ERRORS = (sqlite3.Error, OSError)
-"""What a database that is full, locked too long or gone raises."""
 
 
 def owner_id() -> str:
@@ -52,7 +52,7 @@ class WorkerBusy(RuntimeError):
 
 @dataclasses.dataclass
 class Worker:
-    """Runs queued jobs one at a time through launch.run, writing progress to the job's row."""
+    """Runs queued jobs one at a time through a launcher, writing progress to the job's row."""
 
     queue: JobQueue
     _: dataclasses.KW_ONLY
@@ -70,6 +70,8 @@ class Worker:
     """This worker's id on the rows it claims."""
     pending: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)
     """Job ends (id, state, message) the database has not taken yet."""
+    launcher: str | None = None
+    """runner/launchers name; None: $PARALAB_LAUNCHER, else local."""
 
     def __post_init__(self) -> None:
         launch.check_timeout(self.timeout_s)
@@ -77,14 +79,18 @@ class Worker:
     def recover(self) -> int:
         """Kill what still carries the token of a job left running, then interrupt the job.
 
-        Call only while holding the database's lock: no other worker is then alive.
+        SQLite: call only while holding the database's lock (no other worker is then alive).
+        PostgreSQL: only jobs whose heartbeat went stale; the interrupt re-checks it.
         """
-        jobs = self.queue.running()
+        queue = self.queue
+        jobs = queue.running() if queue.exclusive else queue.stale_running()
         for job in jobs:
             killed = launch.kill_marked(job.token)
+            if job.launcher == "slurm":
+                launchers.abandon_slurm(job.out_dir)
             log.warning("job %d: left running by %s; %d process(es) killed", job.id, job.owner,
                         killed)  # fmt: skip
-            self.queue.mark_interrupted(job.id)
+            queue.mark_interrupted(job.id)
         return len(jobs)
 
     def run_once(self) -> Job | None:
@@ -98,15 +104,20 @@ class Worker:
             "job %d: %s on %d %s ranks", job.id, job.spec.describe(), job.spec.ranks, job.device
         )
         job.out_dir.mkdir(parents=True, exist_ok=True)
+        queue = self.queue
         try:
-            result = launch.run(
+            launcher = launchers.get(self.launcher)
+            result = launchers.run(
+                launcher,
                 job.spec,
                 job.out_dir,
                 timeout_s=job.timeout_s or self.timeout_s,
                 log_path=job.log_path,
                 should_cancel=self._should_cancel(job.id),
-                on_progress=_quietly(lambda f, phase: self.queue.set_progress(job.id, f, phase)),
-                on_start=_quietly(lambda pid: self.queue.set_pid(job.id, self.owner, pid)),
+                on_progress=_quietly(lambda f, phase: queue.set_progress(job.id, f, phase)),
+                on_pid=_quietly(lambda pid: queue.set_pid(job.id, self.owner, pid)),
+                on_start=_quietly(lambda h: queue.set_location(job.id, h.launcher, h.where)),
+                on_status=_quietly(lambda st: _locate(queue, job.id, launcher.name, st.where)),
                 workload_module=self.workload_module,
                 token=job.token,
             )
@@ -149,7 +160,7 @@ class Worker:
                 if self.queue.finish(job_id, state, message, owner=self.owner) is None:
                     log.warning("job %d: no longer this worker's running job; left as it is",
                                 job_id)  # fmt: skip
-            except STORE_ERRORS as err:
+            except store_errors() as err:
                 log.error("job %d: could not record %s (%s); will retry", job_id, state, err)
                 return False
             self.pending.pop(0)
@@ -162,11 +173,11 @@ class Worker:
         (standby) until that worker is gone. A job in flight at the stop ends as interrupted.
         """
         self.stopping = stop_event
-        lock = QueueLock(self.queue.db_path)
+        lock = QueueLock(self.queue.db_path) if self.queue.exclusive else SharedQueue()
         while not lock.acquire(self.owner):
             if not wait_for_lock:
                 raise WorkerBusy(
-                    f"another worker ({lock.holder()}) already consumes {self.queue.db_path};"
+                    f"another worker ({lock.holder()}) already consumes {self.queue.identity};"
                     " stop it first, or let the app's own worker run the jobs"
                 )
             if stop_event.wait(self.poll_s):
@@ -177,12 +188,17 @@ class Worker:
             lock.release()
 
     def _loop(self, stop_event: threading.Event) -> None:
-        recovered = False
+        recovered = None  # when recover last ran; shared queues look again for stale jobs
         while not stop_event.is_set():
             try:
-                if not recovered:
-                    log.info("worker %s: %d job(s) interrupted", self.owner, self.recover())
-                    recovered = True
+                due = recovered is None or (
+                    not self.queue.exclusive and time.monotonic() - recovered > HEARTBEAT_STALE_S
+                )
+                if due:
+                    count = self.recover()
+                    if count or recovered is None:
+                        log.info("worker %s: %d job(s) interrupted", self.owner, count)
+                    recovered = time.monotonic()
                 if self.run_once() is not None:
                     continue
             except Exception:  # e.g. the database is briefly unreadable: keep the worker alive
@@ -191,20 +207,26 @@ class Worker:
         self.flush()
 
 
+def _locate(queue: JobQueue, job_id: int, launcher: str, where: str) -> None:
+    """Keep the row's location current (Slurm knows the nodes only once the job runs)."""
+    if where:
+        queue.set_location(job_id, launcher, where)
+
+
 def _quietly(write: Callable[..., Any]) -> Callable[..., Any]:
     """`write`, but a failing database only logs (progress, heartbeats: the job goes on)."""
 
     def call(*args: Any) -> Any:
         try:
             return write(*args)
-        except STORE_ERRORS as err:
+        except store_errors() as err:
             log.warning("%s skipped: %s", getattr(write, "__name__", "write"), err)
             return None
 
     return call
 
 
-_workers: dict[Path, tuple[threading.Thread, threading.Event]] = {}
+_workers: dict[str, tuple[threading.Thread, threading.Event]] = {}
 _workers_lock = threading.Lock()
 _atexit_registered = False
 
@@ -218,7 +240,7 @@ def ensure_worker_thread(queue: JobQueue, **worker_options: Any) -> threading.Th
     stopped at interpreter exit (a Streamlit server's SIGTERM), so its job ends interrupted.
     """
     global _atexit_registered
-    db = queue.db_path.resolve()
+    db = queue.identity
     with _workers_lock:
         if db in _workers and _workers[db][0].is_alive():
             return _workers[db][0]

@@ -239,6 +239,7 @@ def _progress_fragment(job_id: int, key: str) -> None:
     phase = f" — {job.phase}" if job.phase and job.state == "running" else ""
     text = f"{label.get(job.state, job.state)}{phase}"
     st.progress(min(max(job.progress or 0.0, 0.0), 1.0), text=text)
+    _runs_on(job)
     who = requester()
     if who is not None and job.requested_by == who[0] and st.button("Cancel", key=f"{key}-cancel"):
         job_queue().cancel(job_id, requested_by=who[0])
@@ -264,7 +265,14 @@ def _finished(job, key: str) -> None:
         return
     if job.message:
         st.caption(job.message)
+    _runs_on(job)
     show_result(trace_at(job.trace_path), key=key)
+
+
+def _runs_on(job) -> None:
+    """Which launcher runs the job and where (runner/launchers), once a worker started it."""
+    if getattr(job, "location", ""):
+        st.caption(f"Launcher: {job.launcher} · runs on {job.location}")
 
 
 def run_form(info) -> None:

@@ -81,8 +81,12 @@ class Launcher(Protocol):
 
     def start(
         self, spec: BaseSpec, out_dir: Path, *, timeout_s: float, log_path: Path,
-        workload_module: str | None = None,
+        workload_module: str | None = None, token: str | None = None,
+        on_pid: Callable[[int], None] | None = None,
     ) -> Handle: ...  # fmt: skip
+
+    """`token` marks every process of the job (PARALAB_JOB_TOKEN; a fresh one if None);
+    `on_pid` gets torchrun's pid where it runs on this host (local only)."""
 
     def poll(self, handle: Handle) -> Status: ...
 
@@ -117,6 +121,13 @@ def get(name: str | None = None) -> Launcher:
     return LAUNCHERS[name]()
 
 
+def abandon_slurm(out_dir: str | Path) -> None:
+    """scancel the Slurm job a dead worker left in `out_dir` (its slurm.json), if any."""
+    from runner.launchers.slurm import cancel_left
+
+    cancel_left(Path(out_dir))
+
+
 def tail(path: str | Path, max_bytes: int) -> str:
     """The last `max_bytes` of a log file ("" while it does not exist)."""
     try:
@@ -139,11 +150,13 @@ def run(
     on_start: Callable[[Handle], None] | None = None,
     on_status: Callable[[Status], None] | None = None,
     workload_module: str | None = None,
+    token: str | None = None,
+    on_pid: Callable[[int], None] | None = None,
 ) -> LaunchResult:
     """Start, poll until the job ends (cancelling on request or past the deadline), result."""
     handle = launcher.start(
         spec, Path(out_dir), timeout_s=timeout_s, log_path=Path(log_path),
-        workload_module=workload_module,
+        workload_module=workload_module, token=token, on_pid=on_pid,
     )  # fmt: skip
     if on_start is not None:
         on_start(handle)

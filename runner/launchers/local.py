@@ -16,6 +16,7 @@ import dataclasses
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from runner import launch
@@ -50,12 +51,13 @@ class LocalLauncher:
 
     def start(
         self, spec: BaseSpec, out_dir: Path, *, timeout_s: float, log_path: Path,
-        workload_module: str | None = None,
+        workload_module: str | None = None, token: str | None = None,
+        on_pid: Callable[[int], None] | None = None,
     ) -> Handle:  # fmt: skip
-        token = uuid.uuid4().hex
+        token = token or uuid.uuid4().hex
         handle = Handle(self.name, token, str(out_dir), str(log_path), self.where())
         thread = threading.Thread(
-            target=self._supervise, args=(token, spec, timeout_s, workload_module, handle),
+            target=self._supervise, args=(token, spec, timeout_s, workload_module, handle, on_pid),
             name=f"paralab-local-{token[:8]}", daemon=True,
         )  # fmt: skip
         with self._lock:
@@ -63,7 +65,7 @@ class LocalLauncher:
         thread.start()
         return handle
 
-    def _supervise(self, token, spec, timeout_s, workload_module, handle: Handle) -> None:
+    def _supervise(self, token, spec, timeout_s, workload_module, handle: Handle, on_pid) -> None:
         job = self._jobs[token]
 
         def progress(fraction: float, phase: str) -> None:
@@ -74,6 +76,7 @@ class LocalLauncher:
                 spec, handle.out_dir, timeout_s=timeout_s, log_path=handle.log_path,
                 should_cancel=job.cancel.is_set, on_progress=progress,
                 workload_module=workload_module, token=token, nodes=self.nodes,
+                on_start=on_pid,
             )  # fmt: skip
         except Exception as exc:  # a launcher bug must still end the job, with its reason
             job.result = LaunchResult("failed", None, f"{type(exc).__name__}: {exc}", None, token)

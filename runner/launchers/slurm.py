@@ -27,6 +27,7 @@ import shlex
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from runner import launch, registry
@@ -126,8 +127,10 @@ class SlurmLauncher:
 
     def start(
         self, spec: BaseSpec, out_dir: Path, *, timeout_s: float, log_path: Path,
-        workload_module: str | None = None,
+        workload_module: str | None = None, token: str | None = None,
+        on_pid: Callable[[int], None] | None = None,
     ) -> Handle:  # fmt: skip
+        """sbatch the job; `on_pid` is unused (torchrun runs on the cluster's nodes)."""
         out, log = Path(out_dir).resolve(), Path(log_path).resolve()
         workload_module = workload_module or registry.get(spec.workload).module
         if workload_module.endswith(".py"):
@@ -136,7 +139,7 @@ class SlurmLauncher:
         for stale in ("trace.json", "progress.json", "error.json", "exit_code"):
             (out / stale).unlink(missing_ok=True)
         (out / "SPEC.json").write_text(json.dumps(spec.to_dict(), indent=2))
-        token = uuid.uuid4().hex
+        token = token or uuid.uuid4().hex
         script = out / "job.sbatch"
         script.write_text(self.script(spec, out, log, timeout_s, token, workload_module))
         done = _slurm("sbatch", "--parsable", str(script))
@@ -202,6 +205,15 @@ class SlurmLauncher:
 
     def logs(self, handle: Handle, max_bytes: int = 20_000) -> str:
         return tail(handle.log_path, max_bytes)
+
+
+def cancel_left(out: Path) -> None:
+    """scancel the job recorded in `out`/slurm.json (a dead worker's), if there is one."""
+    try:
+        job_id = json.loads((out / "slurm.json").read_text())["job_id"]
+    except (OSError, ValueError, KeyError):
+        return
+    _slurm("scancel", str(job_id))
 
 
 def _plain(path: str | Path) -> str:

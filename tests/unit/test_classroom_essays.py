@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from classroom.essays import ESSAY_MIGRATION
 from classroom.store import MIGRATIONS, Store
 
 LESSON, QID = "every-type", "q-essay"
@@ -83,9 +84,14 @@ def test_essays_by_lesson_oldest_first(store):
 
 def test_a_database_from_before_essays_gains_the_table(tmp_path):
     path = tmp_path / "old.db"
-    old = Store(path, migrations=MIGRATIONS[:-1])
+    old = Store(path, migrations=MIGRATIONS[: MIGRATIONS.index(ESSAY_MIGRATION)])
     ada = old.create_learner("Ada")
-    old.record_attempt(ada.id, LESSON, "q1", "a", 1.0, 1.0, True)
+    with old._write() as conn:  # an attempt as that version stored it (no try counter yet)
+        conn.execute(
+            "INSERT INTO attempts (learner_id, lesson_id, question_id, try_no, answer_json,"
+            " raw_score, score, correct, created_at) VALUES (?, ?, 'q1', 1, '\"a\"', 1, 1, 1, '')",
+            (ada.id, LESSON),
+        )
     upgraded = Store(path)
     assert upgraded.schema_version() == len(MIGRATIONS)
     assert [a.question_id for a in upgraded.attempts()] == ["q1"]
