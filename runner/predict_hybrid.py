@@ -20,8 +20,11 @@ gradient all-reduce 1.5 and the update 0.2 forwards), the shape before any measu
 
 from __future__ import annotations
 
+import dataclasses
+
 from runner import simulate
 from runner.commcost import last_arrival_us, predicted_us
+from runner.gantt_panel import by_iteration, median_iteration
 from runner.predict_moe import predicted_trace
 from runner.specs.hybrid import mesh_labels
 
@@ -71,54 +74,99 @@ def _ev(rank, kind, start, end, coord, stage=0, **fields) -> dict:
     return ev
 
 
-def _tp_events(spec, c: dict) -> list[dict]:
-    """Every rank of a tp group runs the same chain; collectives align the group."""
-    events, t = [], 0.0
-    for d in range(spec.dp):
-        t = 0.0
-        chain = [("F", layer, "forward") for layer in range(spec.layers)]
-        chain += [("B", layer, "backward") for layer in reversed(range(spec.layers))]
-        for kind, layer, direction in chain:
-            for j in range(spec.tp):
-                r, coord = d * spec.tp + j, {"dp": d, "tp": j}
-                events.append(_ev(r, kind, t, t + c[kind], coord, layer=layer))
-                events.append(_ev(r, "ALLREDUCE", t + c[kind], t + c[kind] + c["tp"], coord,
-                                  layer=layer, op=direction))  # fmt: skip
-            t += c[kind] + c["tp"]
-        for j in range(spec.tp):  # replicas are alike, so every dp peer arrives at t
-            r = d * spec.tp + j
-            coord = {"dp": d, "tp": j}
-            events.append(_ev(r, "DP_ALLREDUCE", t, t + c["dp"], coord))
-            events.append(_ev(r, "OPT", t + c["dp"], t + c["dp"] + c["OPT"], coord))
+def _durations(c: dict, it_events: list[dict] | None):
+    """duration(kind, rank, index): that iteration's measured compute, else the means."""
+    own = {}
+    for e in it_events or []:
+        index = e.get("layer") if e.get("layer") is not None else e.get("microbatch")
+        own[e["kind"], e["rank"], index] = e["end_us"] - e["start_us"]
+    return lambda kind, rank, index=None: own.get((kind, rank, index), c[kind])
+
+
+def _tp_events(spec, c: dict, it_events: list[dict] | None = None) -> list[dict]:
+    """Each rank's chain of blocks; a tp all-reduce ends for its group when the group's last
+    member has joined + its cost, the dp all-reduce likewise for its dp group."""
+    dur, events = _durations(c, it_events), []
+    t = {r: 0.0 for r in range(spec.ranks)}
+    coord = {r: {"dp": r // spec.tp, "tp": r % spec.tp} for r in t}
+    chain = [("F", layer, "forward") for layer in range(spec.layers)]
+    chain += [("B", layer, "backward") for layer in reversed(range(spec.layers))]
+    for kind, layer, direction in chain:
+        done = {r: t[r] + dur(kind, r, layer) for r in t}
+        for r in t:
+            events.append(_ev(r, kind, t[r], done[r], coord[r], layer=layer))
+        for r in t:
+            group = [g for g in t if g // spec.tp == r // spec.tp]
+            t[r] = max(done[g] for g in group) + c["tp"]
+            events.append(_ev(r, "ALLREDUCE", done[r], t[r], coord[r], layer=layer,
+                              op=direction))  # fmt: skip
+    _dp_and_update(spec, c, dur, t, coord, events, stage=lambda r: 0)
     return events
 
 
-def _pp_events(spec, c: dict) -> list[dict]:
-    """Each replica's schedule from runner.simulate, then each stage's dp all-reduce."""
-    costs = simulate.Costs(f=c["F"], b=c["B"], i=c["B"] / 2, w=c["B"] / 2, comm=c["pp"],
-                           model=c["model"])  # fmt: skip
-    one = simulate.predict(spec.schedule, spec.pp, spec.microbatches, costs)["events"]
-    events = []
+def _dp_and_update(spec, c, dur, t: dict, coord: dict, events: list, stage) -> None:
+    """Each dp group's gradient all-reduce (from its last member's arrival), then OPT."""
+    inner = spec.inner
+    for r in sorted(t):
+        start = max(t[g] for g in t if g % inner == r % inner)
+        end = start + c["dp"]
+        events.append(_ev(r, "DP_ALLREDUCE", t[r], end, coord[r], stage=stage(r)))
+        events.append(_ev(r, "OPT", end, end + dur("OPT", r), coord[r], stage=stage(r)))
+
+
+def _pp_events(spec, c: dict, it_events: list[dict] | None = None) -> list[dict]:
+    """Each replica's schedule from runner.simulate (on that replica's own F/B of the
+    iteration, when given), then each stage's dp all-reduce and update."""
+    events, t = [], {}
+    coord = {r: {"dp": r // spec.pp, "pp": r % spec.pp} for r in range(spec.ranks)}
     for d in range(spec.dp):
+        costs = simulate.Costs(f=c["F"], b=c["B"], i=c["B"] / 2, w=c["B"] / 2, comm=c["pp"],
+                               model=c["model"])  # fmt: skip
+        if it_events is not None:
+            costs = _replica_costs(spec, d, it_events, c)
+        one = simulate.predict(spec.schedule, spec.pp, spec.microbatches, costs)["events"]
         for j in range(spec.pp):
-            coord, r = {"dp": d, "pp": j}, d * spec.pp + j
+            r = d * spec.pp + j
             mine = [e for e in one if e["rank"] == j and e["kind"] != "IDLE"]
-            events += [{**e, "rank": r, "mesh": coord} for e in mine]
-    for j in range(spec.pp):  # the stage's last backward on every replica (all alike)
-        start = max(e["end_us"] for e in one if e["rank"] == j)
-        for d in range(spec.dp):
-            r, coord, end = d * spec.pp + j, {"dp": d, "pp": j}, start + c["dp"]
-            events.append(_ev(r, "DP_ALLREDUCE", start, end, coord, stage=j))
-            events.append(_ev(r, "OPT", end, end + c["OPT"], coord, stage=j))
+            events += [{**e, "rank": r, "mesh": coord[r]} for e in mine]
+            t[r] = max(e["end_us"] for e in mine)
+    _dp_and_update(spec, c, _durations(c, it_events), t, coord, events, lambda r: r % spec.pp)
     return events
+
+
+def _replica_costs(spec, d: int, it_events: list[dict], c: dict):
+    """Costs of replica d: its stages' F/B of this iteration, as runner.predict.pipeline."""
+    sub = {"spec": {"schedule": spec.schedule, "stages": spec.pp,
+                    "microbatches": spec.microbatches},
+           "meta": {"world_size": spec.pp}, "memory": [],
+           "events": [{**e, "rank": e["rank"] - d * spec.pp} for e in it_events
+                      if e["rank"] // spec.pp == d and e["kind"] in ("F", "B")]}  # fmt: skip
+    costs = simulate.Costs.from_trace(sub, iteration=sub["events"][0]["iteration"])
+    overhead = simulate.fitted_overhead(sub, c["pp"])  # the schedule's own per-action cost
+    return dataclasses.replace(costs, comm=c["pp"], overhead=overhead, model=c["model"])
 
 
 def hybrid(spec, measured: dict | None = None) -> dict:
-    """The predicted trace (meta.source "simulated") of `spec`, on a run's costs if given."""
+    """The predicted trace (meta.source "simulated") of `spec`, on a run's costs if given.
+
+    With a run, every measured iteration is predicted from its own compute times (jitter and
+    uneven ranks included, as runner.predict.pipeline does): the events are those of the
+    iteration the chart draws (the median one), summary.step_us the mean over iterations,
+    to set beside the mean measured step."""
     inner = spec.layout
     c = _costs(spec, measured, inner)
-    events = _tp_events(spec, c) if inner == "tp" else _pp_events(spec, c)
+    build = _tp_events if inner == "tp" else _pp_events
+    if measured is None:
+        events, steps = build(spec, c), []
+    else:
+        groups = by_iteration(measured)
+        per = {it: build(spec, c, evs) for it, evs in groups.items()}
+        events = per[median_iteration(measured, groups)]
+        steps = [max(e["end_us"] for e in evs) for evs in per.values()]
+    for e in events:
+        e["iteration"] = 0
     labels = mesh_labels(spec.dp, inner, spec.inner)
+    extra = {"step_us": sum(steps) / len(steps)} if steps else {}
     return predicted_trace(spec, c["model"], events, label=f"{inner} × dp", labels=labels,
                            collective_us={inner: c[inner], "dp": c["dp"]},
-                           compute_f_us=c["F"], compute_b_us=c["B"])  # fmt: skip
+                           compute_f_us=c["F"], compute_b_us=c["B"], **extra)  # fmt: skip
