@@ -264,3 +264,31 @@ class SlurmCluster(_Engine):
         for name in ("slurmd", "slurmctld", "munged"):  # reverse order of start
             if name in self.procs:
                 stop_pid(self.procs[name])
+
+
+def check() -> int:
+    """Start and stop each engine once; one line each: `ok` or why it cannot start.
+
+    scripts/test.sh prints this before pytest, so a CI log says at the top whether the engine
+    tests will meet real servers (they fail, with the same reason, if not). Returns how many
+    engines could not start.
+    """
+    import tempfile
+
+    failed = 0
+    for name, engine in (("PostgreSQL 15", PostgresServer), ("Slurm (munge)", SlurmCluster)):
+        scratch = Path(tempfile.mkdtemp(prefix="paralab-check-"))
+        scratch.chmod(0o755)
+        try:
+            with engine(scratch / "engine"):
+                print(f"engines: {name}: starts and stops", flush=True)
+        except EngineUnavailable as error:
+            failed += 1
+            print(f"engines: {name}: cannot start: {error}", flush=True)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return failed
+
+
+if __name__ == "__main__":
+    check()

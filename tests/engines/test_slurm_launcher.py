@@ -114,6 +114,22 @@ def test_held_job_is_pending_with_slurms_reason(slurm_env, shared_dir):
     assert slurm.result(handle).status == "cancelled"
 
 
+def test_a_worker_recovering_a_dead_workers_slurm_job_scancels_it(slurm_env, shared_dir, tmp_path):
+    from runner.queue import JobQueue
+    from runner.worker import Worker
+
+    queue = JobQueue(tmp_path / "jobs.db", shared_dir / "results")
+    job = queue.submit(SPEC, "t", "cpu")
+    job = queue.claim_next("dead-worker")
+    slurm = SlurmLauncher(extra_args=("--hold",))  # held: it would wait forever
+    handle = slurm.start(SPEC, job.out_dir, timeout_s=60, log_path=job.log_path, token=job.token)
+    queue.set_location(job.id, "slurm", handle.where)
+    assert Worker(queue).recover() == 1  # the dead worker's lock is gone: a new worker starts
+    assert queue.get(job.id).state == "interrupted"
+    _wait(lambda: slurm.result(handle) is not None, timeout_s=30)
+    assert slurm.result(handle).status == "cancelled"
+
+
 def test_ranks_that_do_not_split_over_the_nodes_are_refused_before_sbatch(shared_dir):
     slurm = SlurmLauncher(nodes=2)
     try:
