@@ -111,7 +111,7 @@ register(
         name="tensor_parallel",
         spec_class=TensorParallelSpec,
         module="runner.workloads.tensor_parallel",
-        prediction="runner.predict:tensor_parallel",
+        prediction="runner.predict_tp:tensor_parallel",
         title="Tensor parallelism",
         summary="Megatron MLP blocks sharded over ranks: every block's all-reduce, blocking "
         "or overlapped by Ladder Residual, and torch's parallelize_module beside them.",

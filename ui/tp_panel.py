@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from runner import gallery, gantt, registry
+from runner.gantt_panel import median_iteration
 from ui.charts import cached, downloads, provenance
 from ui.resources import TRACE_DIR, trace_at
 
@@ -71,14 +72,17 @@ def show_tp_run(trace: dict, key: str) -> None:
     spec = registry.spec_from_trace(trace["spec"])
     predicted = registry.get("tensor_parallel").predict(spec, trace)
     s, p = trace["summary"], predicted["summary"]
-    step = s.get("step_wall_us") or s["makespan_us"]
+    it = median_iteration(trace)  # the step the chart draws, which the prediction lays out
+    drawn = [e for e in trace["events"] if e.get("iteration", 0) == it]
+    step = max(e["end_us"] for e in drawn) - min(e["start_us"] for e in drawn)
     st.caption(f":material/memory: Measured on {provenance(trace)}")
     cols = st.columns(4)
     cols[0].metric("Step, measured", f"{step / 1e3:.2f} ms")
     cols[1].metric(
         "Step, predicted", f"{p['step_us'] / 1e3:.2f} ms", f"{p['step_us'] / step - 1:+.0%}",
-        delta_color="off", help="Σ blocks from the measured compute time per block and the "
-        "α–β all-reduce cost the ranks fitted during warm-up",
+        delta_color="off", help="the blocks in lock-step, each all-reduce starting when the "
+        "last rank issues it: this step's measured compute per rank and block, plus one "
+        "all-reduce's own cost and the host's per-block overhead, both fitted from the run",
     )  # fmt: skip
     exposed = s.get("comm_exposed_us", 0.0)
     cols[2].metric(

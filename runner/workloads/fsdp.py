@@ -59,15 +59,20 @@ def _sharded(p) -> bool:
     return hasattr(p, "to_local")
 
 
-def shard(model, stage: str, rec: Recorder):
-    """FSDP2 on every block and the root; the timed collectives (fsdp_comm.py)."""
+def shard(model, stage: str, rec: Recorder, device_type: str, world: int):
+    """FSDP2 on every block and the root; the timed collectives (fsdp_comm.py).
+
+    The mesh is made on the run's own device type: left to itself, fully_shard builds its
+    mesh on the accelerator whenever the host has one, even for a CPU (gloo) run."""
+    from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
 
     from runner.workloads.fsdp_comm import timed_collectives
 
+    mesh = init_device_mesh(device_type, (world,), mesh_dim_names=("dp",))
     for block in model:
-        fully_shard(block, reshard_after_forward=stage == "zero3")
-    fully_shard(model, reshard_after_forward=stage == "zero3")
+        fully_shard(block, mesh=mesh, reshard_after_forward=stage == "zero3")
+    fully_shard(model, mesh=mesh, reshard_after_forward=stage == "zero3")
     return timed_collectives(list(model), rec)
 
 
@@ -84,7 +89,7 @@ def build(spec: dict, ctx: common.RankContext, rec: Recorder, peaks: dp_model.Pa
         block.register_full_backward_pre_hook(sample)
     flushers = []
     if fsdp:
-        flushers = shard(model, stage, rec)
+        flushers = shard(model, stage, rec, ctx.device.type, ctx.world)
         opt = torch.optim.Adam(model.parameters(), lr=1e-4)
         wrapped = model
     else:
@@ -184,13 +189,17 @@ def probe(ctx: common.RankContext, spec: dict) -> dict:
         nbytes["allgather"],
     ]
 
+    # the *_single names are torch 2.13's; 2.8-2.12 (the GPU hosts) have the *_tensor ones
+    all_gather = getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor
+    reduce_scatter = getattr(dist, "reduce_scatter_single", None) or dist.reduce_scatter_tensor
+
     def gather(t):  # t: the gathered size; each rank sends 1/world of it
         part = t[: t.numel() // ctx.world].clone()
-        dist.all_gather_single(t[: part.numel() * ctx.world], part)
+        all_gather(t[: part.numel() * ctx.world], part)
 
     def scatter(t):
         out = torch.empty(t.numel() // ctx.world, device=t.device)
-        dist.reduce_scatter_single(out, t[: out.numel() * ctx.world])
+        reduce_scatter(out, t[: out.numel() * ctx.world])
 
     return {
         "allgather": common.probe_collective(ctx, gather, sizes),

@@ -178,7 +178,7 @@ def test_bad_spec_is_refused_before_any_process_group(tmp_path):
     with pytest.raises(ValueError, match=r"^spec\.schedul: unknown field"):
         read_spec(str(path), 2, "pipeline")
     path.write_text(json.dumps(spec))
-    with pytest.raises(ValueError, match=r"^spec\.ranks: pp=2 make 2; torchrun started 4"):
+    with pytest.raises(ValueError, match=r"^spec\.ranks: pp=2 make 2 but torchrun started 4"):
         read_spec(str(path), 4, "pipeline")
     with pytest.raises(ValueError, match=r"^spec\.workload"):
         read_spec(str(path), 2, "tensor_parallel")
