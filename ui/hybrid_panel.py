@@ -21,8 +21,10 @@ MAIN_FIELDS = ("dp", "pp", "tp", "schedule", "microbatches")
 AXIS = {"tp": "tensor (tp)", "pp": "pipeline (pp)", "dp": "data (dp)"}
 
 
-def per_axis(trace: dict, spec) -> list[dict]:
-    """Rows of the table: collectives per step and rank, bytes each, fitted and measured."""
+def per_axis(trace: dict, spec, predicted: dict) -> list[dict]:
+    """Rows of the table: collectives per step and rank, bytes each, the cost of one as the
+    prediction used it (the run's last member to arrive) and as the warm-up probe fitted it,
+    and the time per step measured."""
     meta, s = trace["meta"], trace["summary"]
     inner = spec.layout
     calls = 2 * spec.layers if inner == "tp" else 2 * spec.microbatches
@@ -30,13 +32,15 @@ def per_axis(trace: dict, spec) -> list[dict]:
     rows = []
     for axis, n, key in ((inner, calls, fit_key), ("dp", 1, "dp_allreduce")):
         nbytes = meta.get("comm_bytes", {}).get(key, 0)
-        each = predicted_us(meta["comm_fit"].get(key), nbytes)
+        probe = predicted_us(meta["comm_fit"].get(key), nbytes)
+        used = predicted["summary"].get("collective_us", {}).get(axis, probe)
         measured = s.get("comm_us", {}).get(axis, 0)
         rows.append({
             "mesh axis": AXIS[axis],
             "collectives per step": n,
             "bytes each": f"{nbytes / 2**20:.2f} MiB",
-            "fitted cost each": f"{each / 1e3:.2f} ms",
+            "cost each (in the run)": f"{used / 1e3:.2f} ms",
+            "cost each (warm-up probe)": f"{probe / 1e3:.2f} ms",
             "measured per step (incl. waiting)": f"{measured / 1e3:.1f} ms",
         })  # fmt: skip
     return rows
@@ -58,7 +62,7 @@ def show(trace: dict, key: str) -> None:
                    help="per step and rank, including waiting for the slowest replica")  # fmt: skip
     fig = gantt.figure(trace, predicted, title=spec.describe())
     st.plotly_chart(fig, key=f"{key}-gantt", width="stretch")
-    st.dataframe(per_axis(trace, spec), hide_index=True, key=f"{key}-axes")
+    st.dataframe(per_axis(trace, spec, predicted), hide_index=True, key=f"{key}-axes")
     st.caption(trace["meta"].get("links", ""))
     diff = s.get("replica_max_diff")
     if diff is not None:
