@@ -6,7 +6,9 @@ torchrun pipeline jobs on CPU, and print what is left. Never asserts; prints a t
 
 Scenarios (issue 13, items 1-3):
   kill9    `python -m runner worker` is killed with -9 mid-job, then started again
-  sigterm  the Streamlit server (`python -m ui.serve`, the app's own worker) gets SIGTERM mid-job
+  kill9app the Streamlit server (`python -m ui.serve`, the app's own worker thread) is killed
+           with -9 mid-job, then started again
+  sigterm  the Streamlit server gets SIGTERM mid-job
   second   a second `python -m runner worker` is started on the same database mid-job
   full     the disk holding jobs.db fills up while a job runs, then space comes back (needs
            root to mount a 2 MiB tmpfs; skipped otherwise)
@@ -102,14 +104,33 @@ def kill9(data: Path) -> None:
     stop_all([again], queue, job_id)
 
 
-def sigterm(data: Path) -> None:
-    queue = JobQueue(data / "jobs.db", data / "results")
+def app_server(data: Path) -> subprocess.Popen:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = start([sys.executable, "-m", "ui.serve", "--server.headless=true",
-                    f"--server.port={port}", "--server.address=127.0.0.1",
-                    "--browser.gatherUsageStats=false"], data, "server.log")  # fmt: skip
+    return start([sys.executable, "-m", "ui.serve", "--server.headless=true",
+                  f"--server.port={port}", "--server.address=127.0.0.1",
+                  "--browser.gatherUsageStats=false"], data, "server.log")  # fmt: skip
+
+
+def kill9app(data: Path) -> None:
+    queue = JobQueue(data / "jobs.db", data / "results")
+    server = app_server(data)
+    job_id = running_job(queue)
+    note("kill9app", "job running in the app's worker thread", queue, job_id)
+    server.kill()
+    server.wait()
+    time.sleep(3)
+    note("kill9app", "3 s after kill -9 of the server", queue, job_id)
+    again = app_server(data)
+    wait_for(lambda: queue.get(job_id).state != "running", 60)
+    note("kill9app", "after the server's restart", queue, job_id)
+    stop_all([again], queue, job_id)
+
+
+def sigterm(data: Path) -> None:
+    queue = JobQueue(data / "jobs.db", data / "results")
+    server = app_server(data)
     job_id = running_job(queue)
     note("sigterm", "job running in the app's worker", queue, job_id)
     server.send_signal(signal.SIGTERM)
@@ -168,7 +189,8 @@ def full(data: Path) -> None:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
-SCENARIOS = {"kill9": kill9, "sigterm": sigterm, "second": second, "full": full}
+SCENARIOS = {"kill9": kill9, "kill9app": kill9app, "sigterm": sigterm, "second": second,
+             "full": full}  # fmt: skip
 
 
 def main(names: list[str]) -> None:

@@ -28,20 +28,31 @@ class Limits:
     """Jobs that may wait in the queue at once, from everyone."""
     timeout_s: float
     """Seconds one of the requester's jobs may run before it is killed."""
+    cpu_rank_bytes: int
+    """Estimated memory one CPU rank may need (spec.estimate_bytes_per_rank()); GPU runs are
+    bounded by the GPU's memory in validation instead."""
 
 
-LEARNER = Limits(per_requester=1, total_queued=20, timeout_s=120.0)
-INSTRUCTOR = Limits(per_requester=3, total_queued=20, timeout_s=600.0)
+GIB = 1024**3
+LEARNER = Limits(per_requester=1, total_queued=20, timeout_s=120.0, cpu_rank_bytes=1 * GIB)
+INSTRUCTOR = Limits(per_requester=3, total_queued=20, timeout_s=600.0, cpu_rank_bytes=4 * GIB)
 
 
 class Refused(ValueError):
     """A request the limits do not allow; `str()` is one line for the requester."""
 
 
-def admit(db: sqlite3.Connection, key: str, requested_by: str, limits: Limits) -> int | None:
+def admit(db: sqlite3.Connection, spec, key: str, requested_by: str, limits: Limits) -> int | None:
     """The id of an identical job to join, or None to queue a new one; Refused otherwise."""
     if not requested_by:
         raise Refused("sign in on the course page to run jobs")
+    need = spec.estimate_bytes_per_rank()
+    if spec.device == "cpu" and need > limits.cpu_rank_bytes:
+        raise Refused(
+            f"about {need / GIB:.1f} GiB per rank is more than the "
+            f"{limits.cpu_rank_bytes / GIB:.0f} GiB a run of yours may use here; "
+            "choose a smaller model"
+        )
     same = db.execute(
         "SELECT id FROM jobs WHERE key=? AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
         (key,),

@@ -189,7 +189,7 @@ class JobQueue:
             self.db.serialize(db, "jobs submit")  # caps are read-then-insert
             cached = self._cached(db, key)
             if cached is None and limits is not None:
-                joined = admission.admit(db, key, requested_by, limits)
+                joined = admission.admit(db, spec, key, requested_by, limits)
                 if joined is not None:
                     return self.get(joined)
             job_id = self._insert(db, spec, key, device, requested_by, limits, cached)

@@ -77,3 +77,12 @@ def test_queue_position_and_own_cancel(queue):
     assert queue.cancel(second.id, requested_by="learner:2").state == "cancelled"
     queue.claim_next("w")
     assert queue.position(first.id) is None  # running, not waiting
+
+
+def test_learners_get_a_smaller_model_budget_than_instructors(queue):
+    big = JobSpec(schedule="1F1B", pp=2, microbatches=4, hidden=2048, device="cpu")  # 2.3 GiB
+    assert LEARNER.cpu_rank_bytes < big.estimate_bytes_per_rank() <= INSTRUCTOR.cpu_rank_bytes
+    with pytest.raises(Refused, match="GiB per rank"):
+        queue.submit(big, "2.13.0", "cpu", requested_by="learner:1", limits=LEARNER)
+    job = queue.submit(big, "2.13.0", "cpu", requested_by="instructor:1", limits=INSTRUCTOR)
+    assert job.state == "queued"
