@@ -99,6 +99,8 @@ class TPPair:
     ladder: Path
     ranks: int
     hidden: int
+    tokens: int
+    """Tokens per step (batch × seq): a prefill-sized and a decode-sized pair differ here."""
     device: str
     hardware: str
 
@@ -114,14 +116,15 @@ def tensor_parallel_pairs(directory: str | Path) -> list[TPPair]:
             if spec.get("workload") != "tensor_parallel":
                 continue
             ranks = int(spec.get("tp", spec.get("ranks")))
-            key = (ranks, int(spec["hidden"]), str(meta.get("device", "cpu")))
+            tokens = int(spec["batch"]) * int(spec["seq"])
+            key = (ranks, int(spec["hidden"]), tokens, str(meta.get("device", "cpu")))
         except (OSError, ValueError, KeyError, TypeError):
             continue
         found.setdefault(key, {})[str(spec.get("mode"))] = path
         gpu = meta.get("gpu_name")
-        names[key] = f"{key[0]}× {gpu}" if key[2] == "cuda" and gpu else f"{key[0]} CPU processes"
+        names[key] = f"{key[0]}× {gpu}" if key[3] == "cuda" and gpu else f"{key[0]} CPU processes"
     return [
         TPPair(modes["blocking"], modes["ladder"], *key, names[key])
-        for key, modes in sorted(found.items(), key=lambda kv: (kv[0][2] != "cuda", kv[0]))
+        for key, modes in sorted(found.items(), key=lambda kv: (kv[0][3] != "cuda", kv[0]))
         if {"blocking", "ladder"} <= set(modes)
     ]

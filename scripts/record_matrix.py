@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from runner import launch, registry  # noqa: E402
 from runner.cli import machine  # noqa: E402
+from runner.gantt_panel import median_iteration  # noqa: E402
 from runner.spec import SpecError, validate  # noqa: E402
 from runner.trace import load  # noqa: E402
 
@@ -48,8 +49,10 @@ WAVE2: dict[str, dict] = {
 
 
 def step_of(trace: dict) -> float:
-    s = trace["summary"]
-    return s.get("step_wall_us") or s.get("makespan_us") or 0.0
+    """The measured span of the step the charts draw (the median one), all events."""
+    it = median_iteration(trace)
+    drawn = [e for e in trace["events"] if e["iteration"] == it]
+    return max(e["end_us"] for e in drawn) - min(e["start_us"] for e in drawn)
 
 
 def predicted_step(trace: dict) -> float | None:
@@ -74,7 +77,12 @@ def record(name: str, raw: dict, out: Path, device: str, timeout: float) -> dict
             print(f"| {name} | {result.status}: {result.message} | | | |", flush=True)
             return None
         shutil.copy(result.trace_path, out / f"{name}.json")
-    trace = load(out / f"{name}.json")
+    return print_row(name, load(out / f"{name}.json"))
+
+
+def print_row(name: str, trace: dict) -> dict:
+    """One table row: measured and predicted step of a recorded trace."""
+    spec = registry.spec_from_trace(trace["spec"])
     measured, predicted = step_of(trace), predicted_step(trace)
     diff = f"{predicted / measured - 1:+.1%}" if predicted and measured else "—"
     pred = f"{predicted / 1e3:.2f} ms" if predicted else "—"
@@ -90,7 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--table-only",
+        action="store_true",
+        help="print the table of the traces already in OUT (current prediction)",
+    )
     args = ap.parse_args(argv)
+    if args.table_only:
+        print("| run | spec | measured step | predicted step | diff |\n|---|---|---|---|---|")
+        for path in sorted(args.out.glob("*.json")):
+            print_row(path.stem, load(path))
+        return 0
     matrix = dict(WAVE2) if args.preset == "wave2" else {}
     matrix.update({f"spec-{i}": json.loads(s) for i, s in enumerate(args.spec)})
     if args.only:

@@ -23,7 +23,7 @@ def tp_pairs() -> list[gallery.TPPair]:
 def pair_for(spec) -> gallery.TPPair | None:
     """The recording pair of this many ranks and this width: GPUs first, then CPU."""
     for pair in tp_pairs():
-        if pair.ranks == spec.tp and spec.hidden == pair.hidden:
+        if (pair.ranks, pair.hidden, pair.tokens) == (spec.tp, spec.hidden, spec.tokens):
             return pair
     return None
 
