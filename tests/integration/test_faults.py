@@ -209,3 +209,22 @@ def test_sigterm_of_the_streamlit_server_stops_its_job_cleanly(tmp_path, procs):
     server.wait(60)
     assert not launch.find_marked(token), (tmp_path / "server.log").read_text()[-3000:]
     assert queue.get(job.id).state == "interrupted"
+
+
+def test_a_second_apps_worker_thread_stands_by_then_takes_over(tmp_path, procs):
+    """Two app processes on one data folder: the second's thread waits for the lock."""
+    from runner.worker import ensure_worker_thread, stop_worker_threads
+
+    queue = JobQueue(tmp_path / "jobs.db", tmp_path / "results")
+    job, first = running_job(queue, procs)
+    try:
+        ensure_worker_thread(queue, poll_s=0.1, workload_module=str(FIXTURES / "quick.py"))
+        time.sleep(1)  # it would have interrupted the live job by now, before the fix
+        assert queue.get(job.id).state == "running"
+        assert all(alive(pid) for pid in rank_pids(job.out_dir))
+        first.kill()  # the first app dies: the standby takes the lock and cleans up
+        wait_for(lambda: queue.get(job.id).state == "interrupted", "the standby to take over")
+        after = queue.submit(JobSpec(hidden=64, device="cpu"), "2.13.0", "cpu")
+        wait_for(lambda: queue.get(after.id).state == "done", "the standby to run a job")
+    finally:
+        stop_worker_threads()
