@@ -1,6 +1,7 @@
 """How long each page takes in a real browser, against a blank Streamlit page. Prints only.
 
-    $ python bench/bench_pages.py [--rounds 3] [--pages home,lesson:01-pipeline-parallelism,lab]
+    $ python bench/bench_pages.py [--rounds 3] [--pages home,lesson:pipeline-parallelism,lab]
+    $ python bench/bench_pages.py --before /tmp/old-checkout   # also time another checkout
 
 Starts two real servers on free 127.0.0.1 ports — the app (`python -m ui.serve`) and a
 one-line blank Streamlit app — with a fresh data directory, and drives them with Debian's
@@ -65,15 +66,19 @@ def lesson_ids() -> list[str]:
     return [lesson.id for lesson in load_catalog(ROOT / "content" / "lessons").lessons]
 
 
-def measure(browser, app: Server, blank: Server, pages, rounds: int) -> dict[str, list[float]]:
+def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int):
+    """Seconds per load: {"blank": [...], "home": [...], "home (before)": [...], ...}."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     times: dict[str, list[float]] = {"blank": []}
-    for _, path in [("blank", ""), *pages]:  # warm-up: caches, imports, first session
-        load(page, (blank.url if path == "" else app.url + path))
+    load(page, blank.url)
+    for app in apps.values():  # warm-up: caches, imports, first session
+        for _, path in pages:
+            load(page, app.url + path)
     for _ in range(rounds):
         for name, path in pages:
-            times.setdefault(name, []).append(load(page, app.url + path))
+            for label, app in apps.items():
+                times.setdefault(name + label, []).append(load(page, app.url + path))
             times["blank"].append(load(page, blank.url))
     context.close()
     return times
@@ -95,6 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pages", help="comma-separated: home, lab, lesson:ID (default: all)")
+    ap.add_argument("--before", type=Path, help="another checkout to time in the same rounds")
     args = ap.parse_args()
     pages = app_pages(lesson_ids())
     if args.pages:
@@ -103,21 +109,24 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        dirs = [Path(tmp) / d for d in ("app", "blank")]
+        dirs = [Path(tmp) / d for d in ("app", "blank", "before")]
         for d in dirs:
             d.mkdir()
-        app, blank = Server(dirs[0]), BlankServer(dirs[1])
+        apps = {"": Server(dirs[0])}
+        if args.before:
+            apps[" (before)"] = Server(dirs[2], root=args.before.resolve())
+        blank = BlankServer(dirs[1])
         try:
-            app.start()
-            blank.start()
+            for server in (*apps.values(), blank):
+                server.start()
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 t0 = time.perf_counter()
-                times = measure(browser, app, blank, pages, args.rounds)
+                times = measure(browser, apps, blank, pages, args.rounds)
                 browser.close()
         finally:
-            app.stop()
-            blank.stop()
+            for server in (*apps.values(), blank):
+                server.stop()
     print(f"{args.rounds} rounds after one warm-up load per page, viewport 1280×900")
     report(times)
     print(f"\n_total {time.perf_counter() - t0:.0f} s_")

@@ -165,7 +165,9 @@ def _layout(fig: go.Figure, plot_px: int, top_px: int, title: str | None) -> Non
     )
     fig.update_annotations(font_size=14, xanchor="left", x=0)  # subplot titles, left-aligned
     fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor="#E5E5E5", zeroline=False)
-    fig.update_yaxes(showgrid=False, ticks="", ticksuffix="  ", automargin=True)
+    fig.update_yaxes(showgrid=False, ticks="", ticksuffix="  ", automargin=True,
+                     tickfont={"size": 13})  # fmt: skip
+    fig.update_xaxes(tickfont={"size": 13})
 
 
 def figure(

@@ -23,6 +23,7 @@ Faults it is built for (tests/integration/test_faults.py reproduces each):
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import logging
 import os
@@ -72,6 +73,9 @@ class Worker:
     """Job ends (id, state, message) the database has not taken yet."""
     launcher: str | None = None
     """runner/launchers name; None: $PARALAB_LAUNCHER, else local."""
+    warm_pool: Any = None
+    """A runner.warm_pool.WarmPool: local CPU jobs fork their ranks from it (torch already
+    imported) instead of starting torchrun; None: torchrun for every job."""
 
     def __post_init__(self) -> None:
         launch.check_timeout(self.timeout_s)
@@ -107,6 +111,8 @@ class Worker:
         queue = self.queue
         try:
             launcher = launchers.get(self.launcher)
+            if self._pooled(launcher, job):
+                return self._finish(job.id, *self._outcome(job.id, self._run_pooled(job)))
             result = launchers.run(
                 launcher,
                 job.spec,
@@ -126,6 +132,29 @@ class Worker:
             return self._finish(job.id, "failed", f"{type(exc).__name__}: {exc}")
         log.info("job %d: %s: %s", job.id, result.status, result.message)
         return self._finish(job.id, *self._outcome(job.id, result))
+
+    def _pooled(self, launcher, job: Job) -> bool:
+        return (
+            self.warm_pool is not None
+            and launcher.name == "local"
+            and job.device == "cpu"
+            and self.workload_module is None
+        )
+
+    def _run_pooled(self, job: Job) -> launch.LaunchResult:
+        """launch.run's contract, ranks forked from the warm pool (runner/warm_pool.py)."""
+        queue = self.queue
+        _quietly(queue.set_location)(job.id, "local", f"{socket.gethostname()} (warm pool)")
+        return self.warm_pool.run(
+            job.spec,
+            job.out_dir,
+            timeout_s=job.timeout_s or self.timeout_s,
+            log_path=job.log_path,
+            should_cancel=self._should_cancel(job.id),
+            on_progress=_quietly(lambda f, phase: queue.set_progress(job.id, f, phase)),
+            on_start=_quietly(lambda pid: queue.set_pid(job.id, self.owner, pid)),
+            token=job.token,
+        )
 
     def _outcome(self, job_id: int, result: launch.LaunchResult) -> tuple[str, str]:
         if result.status == "timeout":
@@ -183,8 +212,13 @@ class Worker:
             if stop_event.wait(self.poll_s):
                 return
         try:
+            if self.warm_pool is not None:  # from this thread: its death takes the pool along
+                with contextlib.suppress(Exception):
+                    self.warm_pool.start()
             self._loop(stop_event)
         finally:
+            if self.warm_pool is not None:
+                self.warm_pool.stop()
             lock.release()
 
     def _loop(self, stop_event: threading.Event) -> None:

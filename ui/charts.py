@@ -12,7 +12,7 @@ import json
 
 import streamlit as st
 
-from runner import gantt, numbers, perfetto, simulate
+from runner import gantt, gantt_style, numbers, perfetto, simulate
 
 CONVENTION = (
     "**Bubble** here is idle time ÷ (ranks × step time) — the convention of the lessons, "
@@ -135,7 +135,10 @@ def show_prediction(predicted: dict, key: str) -> None:
     st.plotly_chart(cached("predicted", predicted), key=f"{key}-gantt", width="stretch")
 
 
-def show_compare(top: dict, bottom: dict, names: tuple[str, str], key: str) -> None:
+def show_compare(top: dict, bottom: dict, key: str) -> None:
     """Both runs' numbers side by side, then their charts one above the other."""
+    names = [gantt_style.describe_spec(t) for t in (top, bottom)]
+    if names[0] == names[1]:
+        names = [f"{n} (top)" for n in names[:1]] + [f"{names[1]} (bottom)"]
     st.table(numbers.table(dict(zip(names, (top, bottom), strict=True))), border="horizontal")
     st.plotly_chart(cached("compare", top, bottom), key=f"{key}-chart", width="stretch")

@@ -28,7 +28,7 @@ def compare_view() -> None:
     gpipe8 = [n for n in names if n.startswith("recorded: GPipe · p=2 · m=8 ")]
     a = st.selectbox("Top", names, index=names.index(gpipe[0]) if gpipe else 0, key="cmp_a")
     b = st.selectbox("Bottom", names, index=names.index(gpipe8[0]) if gpipe8 else 1, key="cmp_b")
-    show_compare(_trace_of(options[a]), _trace_of(options[b]), ("top", "bottom"), key="cmp")
+    show_compare(_trace_of(options[a]), _trace_of(options[b]), key="cmp")
 
 
 def recordings_view() -> None:

@@ -97,11 +97,13 @@ def trace_at(path) -> dict:
 
 @st.cache_resource(show_spinner=False)
 def _job_queue(directory: str):
+    from runner import warm_pool
     from runner.queue import JobQueue
     from runner.worker import ensure_worker_thread
 
     queue = JobQueue(Path(directory) / "jobs.db", Path(directory) / "results")
-    ensure_worker_thread(queue)
+    # CPU runs fork their ranks from a process with torch imported (runner/warm_pool.py)
+    ensure_worker_thread(queue, warm_pool=warm_pool.WarmPool() if warm_pool.enabled() else None)
     return queue
 
 

@@ -39,14 +39,20 @@ def _free_port() -> int:
 class Server:
     """`python -m ui.serve` (streamlit run app.py) in its own process group, on a free port.
 
-    ``app``: another script to serve with plain `streamlit run` (the benchmarks' blank page)."""
+    ``app``: another script to serve with plain `streamlit run` (the benchmarks' blank page);
+    ``root``: the checkout to serve from (the benchmarks compare two)."""
 
     def __init__(
-        self, data_dir: Path, env: dict[str, str] | None = None, app: str = "app.py"
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        app: str = "app.py",
+        root: Path = ROOT,
     ) -> None:
         self.data_dir = data_dir
         self.env = env or {}
         self.app = app
+        self.root = root
         self.port = _free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -69,7 +75,12 @@ class Server:
         ]
         log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            cwd=self.root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
