@@ -19,8 +19,8 @@ if [ ! -f "$stamp" ]; then
   say "installing Python packages from $req (first time: about 4 minutes, torch is the big one)…"
   # one line per package as pip gets to it; errors and warnings are shown in full
   .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -r "$req" 2>&1 |
-    grep --line-buffered -vE '^\s*(Looking in|Requirement already satisfied|Using cached|Obtaining|Preparing|Building|Created wheel|Stored in|Attempting|Found existing|Uninstalling|Successfully uninstalled|  Downloading)' |
-    sed -u 's/^/[pip] /'
+    { grep --line-buffered -vE '^\s*(Looking in|Requirement already satisfied|Using cached|Obtaining|Preparing|Building|Created wheel|Stored in|Attempting|Found existing|Uninstalling|Successfully uninstalled|  Downloading)' || true; } |
+    sed -u 's/^/[pip] /'  # (grep finds nothing to show when all is installed: not an error)
   touch "$stamp"
   say "Python packages installed."
 fi
