@@ -1,6 +1,6 @@
 """CPU jobs forked from a warm parent: the ranks start with torch already imported.
 
-    pool = WarmPool(); pool.start()            # once, with the worker (torch imported once)
+    pool = shared(); pool.spawn()              # once, with the worker (torch imported once)
     result = pool.run(spec, out_dir, timeout_s=600, log_path=log)   # like launch.run
 
 A cold 2-rank CPU job spends most of its time before the first step: torchrun's own
@@ -86,14 +86,18 @@ class WarmPool:
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
+        self.ready = False
         self.lock = threading.Lock()
         self.started = 0  # zygotes started (a replaced one counts)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self) -> None:
-        """Start the zygote if none is alive (also replaces one that crashed)."""
+    def spawn(self) -> None:
+        """Start a zygote if none is alive (replacing one that died); do not wait for it.
+
+        Call from a long-lived thread: PR_SET_PDEATHSIG fires when the *thread* that started
+        the zygote ends (the worker's thread, which lives as long as the app)."""
         if self.alive():
             return
         env = launch.build_env(Path("/nonexistent"), "")
@@ -109,11 +113,19 @@ class WarmPool:
             text=True,
             bufsize=1,
         )
+        self.ready = False
         self.started += 1
-        ready = self.proc.stdout.readline()  # "ready" once torch is imported
-        if ready.strip() != "ready":
+
+    def start(self) -> None:
+        """A zygote that is alive and has imported torch (waits for it the first time)."""
+        self.spawn()
+        if self.ready:
+            return
+        line = self.proc.stdout.readline()  # "ready" once torch is imported
+        if line.strip() != "ready":
             self.stop()
             raise RuntimeError("the warm pool did not start")
+        self.ready = True
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -162,7 +174,11 @@ class WarmPool:
             "token": token,
         }
         with self.lock:
-            leader = self._fork_job(request)
+            try:
+                leader = self._fork_job(request)
+            except RuntimeError:  # the zygote died (or its starting thread ended): once more,
+                self.stop()  # from this thread
+                leader = self._fork_job(request)
             try:
                 if on_start is not None:
                     on_start(leader)
@@ -196,6 +212,17 @@ class _Job:
 
     def wait(self, timeout: float) -> None:
         time.sleep(min(timeout, POLL_S))
+
+
+_shared: WarmPool | None = None
+
+
+def shared() -> WarmPool:
+    """The process's one pool (the app has one worker; a test process may have several)."""
+    global _shared
+    if _shared is None:
+        _shared = WarmPool()
+    return _shared
 
 
 def _leader_rc(out: Path) -> int | None:

@@ -23,7 +23,6 @@ Faults it is built for (tests/integration/test_faults.py reproduces each):
 from __future__ import annotations
 
 import atexit
-import contextlib
 import dataclasses
 import logging
 import os
@@ -212,13 +211,10 @@ class Worker:
             if stop_event.wait(self.poll_s):
                 return
         try:
-            if self.warm_pool is not None:  # from this thread: its death takes the pool along
-                with contextlib.suppress(Exception):
-                    self.warm_pool.start()
+            if self.warm_pool is not None:  # from this thread, which lives as long as the app;
+                self.warm_pool.spawn()  # torch is imported while the first visitor reads
             self._loop(stop_event)
         finally:
-            if self.warm_pool is not None:
-                self.warm_pool.stop()
             lock.release()
 
     def _loop(self, stop_event: threading.Event) -> None:

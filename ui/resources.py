@@ -103,7 +103,7 @@ def _job_queue(directory: str):
 
     queue = JobQueue(Path(directory) / "jobs.db", Path(directory) / "results")
     # CPU runs fork their ranks from a process with torch imported (runner/warm_pool.py)
-    ensure_worker_thread(queue, warm_pool=warm_pool.WarmPool() if warm_pool.enabled() else None)
+    ensure_worker_thread(queue, warm_pool=warm_pool.shared() if warm_pool.enabled() else None)
     return queue
 
 
