@@ -52,3 +52,20 @@ def test_the_question_key_and_the_lab_preset_have_a_recording():
     spec = lab["spec"]
     shape = (spec["ranks"], spec["hidden"], spec["batch"] * spec["seq"])
     assert any((p.ranks, p.hidden, p.tokens) == shape for p in pairs)
+
+
+def test_the_prefill_and_decode_figures_quoted_in_lesson_3_match_the_cpu_recordings():
+    """13 % and 48 % waiting, 7.82 → 4.06 ms: read from the committed recordings."""
+    text = "\n".join(b.get("text", "") for b in LESSON["body"] if b["type"] == "markdown")
+    folder = ROOT / "content" / "traces" / "cpu16-wave2"
+
+    def summary(name: str) -> dict:
+        return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["summary"]
+
+    for name, words in [("tp-blocking-prefill", "**{:.0%}** of the step at 1024"),
+                        ("tp-blocking-decode", "**{:.0%}** at 4 tokens")]:  # fmt: skip
+        s = summary(name)
+        assert words.format(s["comm_exposed_us"] / s["step_wall_us"]).replace("%", " %") in text
+    blocking, ladder = summary("tp-blocking-decode"), summary("tp-ladder-decode")
+    assert f"**{blocking['step_wall_us'] / 1e3:.2f} ms**" in text
+    assert f"**{ladder['step_wall_us'] / 1e3:.2f} ms**" in text
