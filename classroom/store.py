@@ -160,6 +160,47 @@ def _attempt(row: sqlite3.Row) -> Attempt:
     )
 
 
+def attempt_values(
+    learner_id: int,
+    lesson_id: str,
+    question_id: str,
+    answer: Any,
+    raw_score: float,
+    score: float,
+    correct: bool,
+) -> tuple:
+    """The checked parameters of `insert_attempt` (ValueError for a bad answer or score)."""
+    return (
+        learner_id,
+        lesson_id,
+        question_id,
+        encode_answer(answer),
+        check_score("raw_score", raw_score),
+        check_score("score", score),
+        int(bool(correct)),
+        _now(),
+    )
+
+
+def insert_attempt(conn, values: tuple) -> Any:
+    """Insert an attempt as the next try, inside the caller's write transaction.
+
+    LookupError for an unknown learner. Shared with `classroom.sessions`, whose answers
+    are attempts too and must be stored in the same transaction as the session's checks.
+    """
+    learner_id, lesson_id, question_id = values[:3]
+    known = conn.execute("SELECT 1 FROM learners WHERE id = ?", (learner_id,)).fetchone()
+    if known is None:
+        raise LookupError(f"no learner with id {learner_id}")
+    try_no = _bump_try(conn, learner_id, lesson_id, question_id, 1)
+    return conn.execute(
+        """INSERT INTO attempts (learner_id, lesson_id, question_id, answer_json,
+               raw_score, score, correct, created_at, try_no)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+        (*values, try_no),
+    ).fetchone()
+
+
 class Store(EssayStore):
     """Learners, attempts and essays in the SQLite file at `path` (created, with its directory)."""
 
@@ -249,15 +290,8 @@ class Store(EssayStore):
         number, LookupError for an unknown learner, QuestionLocked once the answer was
         revealed to this learner (checked in the same transaction, so no race slips past).
         """
-        values = (
-            learner_id,
-            lesson_id,
-            question_id,
-            encode_answer(answer),
-            check_score("raw_score", raw_score),
-            check_score("score", score),
-            int(bool(correct)),
-            _now(),
+        values = attempt_values(
+            learner_id, lesson_id, question_id, answer, raw_score, score, correct
         )
         with self._write() as conn:
             known = conn.execute("SELECT 1 FROM learners WHERE id = ?", (learner_id,)).fetchone()
