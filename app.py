@@ -23,6 +23,7 @@ learn = [
     ),
     st.Page("pages/lesson.py", title="Lesson", icon=":material/menu_book:", url_path="lesson"),
     st.Page("pages/lab.py", title="Live lab", icon=":material/science:", url_path="lab"),
+    st.Page("pages/session.py", title="Live session", icon=":material/groups:", url_path="session"),
     st.Page(
         "pages/progress.py", title="My progress", icon=":material/insights:", url_path="progress"
     ),
@@ -31,10 +32,16 @@ sections = {"Learn": learn}
 if instructor_enabled():
     sections["Instructor"] = [
         st.Page(
+            "pages/presenter.py",
+            title="Presenter",
+            icon=":material/co_present:",
+            url_path="presenter",
+        ),
+        st.Page(
             "pages/instructor.py",
             title="Scores & export",
             icon=":material/download:",
             url_path="instructor",
-        )
+        ),
     ]
 st.navigation(sections, expanded=True).run()

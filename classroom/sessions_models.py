@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 MODES = ("paced", "self")
 """`paced`: the instructor opens one question at a time; `self`: the class works freely."""
@@ -80,3 +82,8 @@ class LiveAnswer:
     score: float
     correct: bool
     answered_at: float
+
+    @property
+    def answer(self) -> Any:
+        """The answer decoded from JSON."""
+        return json.loads(self.answer_json)

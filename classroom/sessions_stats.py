@@ -126,6 +126,7 @@ def _ordering(question, values: list[list[str]]) -> dict:
                 "key_label": text[item],
                 "agree": placed[item],
                 "top": text.get(placed.most_common(1)[0][0], "") if placed else "",
+                "top_count": placed.most_common(1)[0][1] if placed else 0,
             }
         )
     exact = sum(v == key for v in values)

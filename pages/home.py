@@ -9,6 +9,7 @@ from ui.cards import broken_lesson_cards
 from ui.course_map import continue_link, course_map
 from ui.identity import current_learner, sidebar_badge, sign_in_form
 from ui.resources import catalog, store
+from ui.session_learner import join_form
 
 learner = current_learner()
 sidebar_badge(learner)
@@ -20,6 +21,7 @@ st.markdown(
     "with quizzes, case studies, and **real** multi-process PyTorch runs whose schedules "
     "you can watch."
 )
+join_form(st.query_params.get("join", ""), learner=learner, key="home_join")
 if learner is None:
     sign_in_form()
 

@@ -1,0 +1,74 @@
+"""The live-session pages in AppTest: join by code, a paced question, refused late answers,
+the presenter's stage, reveal and report (the browser tests drive several real browsers)."""
+
+from __future__ import annotations
+
+from classroom.sessions import SessionStore
+from tests.app.conftest import page
+
+LESSON = "pipeline-parallelism"
+QUESTION = "gpipe-first-idle-rank"  # single choice, key b
+
+
+def unlock(at):
+    at.text_input(key="instructor_code").input("s3cret")
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_joining_by_code_from_home_puts_the_learner_in_the_session(store):
+    live = SessionStore(store).create(LESSON)
+    at = page("home").run()
+    at.text_input(key="home_join_code").input(live.code.lower())
+    at.text_input(key="home_join_name").input("Ada")
+    at.button(key="FormSubmitter:home_join-Join").click().run()
+    assert not at.exception
+    (ada,) = store.list_learners()
+    assert SessionStore(store).members(live.id) == [(ada.id, "Ada")]
+
+
+def test_a_wrong_code_says_so_and_creates_nobody(store):
+    at = page("home").run()
+    at.text_input(key="home_join_code").input("NOPE99")
+    at.text_input(key="home_join_name").input("Ada")
+    at.button(key="FormSubmitter:home_join-Join").click().run()
+    assert any("No open session" in e.value for e in at.error)
+    assert store.list_learners() == []
+
+
+def test_a_paced_question_is_answered_then_a_late_answer_is_refused(store, learner):
+    sessions = SessionStore(store)
+    live = sessions.create(LESSON)
+    sessions.join(live.id, learner.id)
+    at = page("session", learner=learner.token, code=live.code).run()
+    assert not at.exception
+    assert any("Waiting for the instructor" in i.value for i in at.info)
+    sessions.open_question(live.id, QUESTION)
+    at = page("session", learner=learner.token, code=live.code).run()
+    key = f"live-{live.id}-{QUESTION}"
+    at.radio(key=f"{key}-radio").set_value("b")
+    at.button(key=f"{key}-submit").click().run()
+    assert not at.exception
+    assert any("Answer received" in s.value for s in at.success)
+    sessions.close_question(live.id)
+    at.radio(key=f"{key}-radio").set_value("a")
+    at.button(key=f"{key}-submit").click().run()  # the page still shows the button: too late
+    assert any("Too late" in e.value for e in at.error)
+    (answer,) = sessions.answers(live.id)
+    assert answer.answer == "b" and answer.correct
+
+
+def test_the_presenter_starts_a_session_opens_reveals_and_reports(monkeypatch, store):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    at = unlock(page("presenter").run())
+    at.button(key="FormSubmitter:new_session-Start a session").click().run()
+    assert not at.exception
+    (live,) = SessionStore(store).list()
+    assert any(live.code in t.value for t in at.title)
+    at.button(key="live-open").click().run()
+    assert SessionStore(store).get(live.id).open_question is not None
+    at.button(key="live-reveal").click().run()
+    assert not at.exception
+    assert SessionStore(store).get(live.id).revealed
+    assert at.get("download_button")

@@ -1,0 +1,107 @@
+"""A run for the class: one lab preset of the lesson, launched by the instructor, watched by all.
+
+The job goes through the app's job queue (`ui.resources.job_queue`); its id is kept on the
+session's row, so every learner's screen shows the same job: progress while it runs (the
+lab panel's polling fragment), then the measured chart. A "predict, then run" question of
+that lab (`lab:` in the lesson) gets the class's predictions beside the measured value.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from classroom.sessions_report import leaderboard
+from classroom.sessions_stats import distribution
+from ui.lab_panel import checked_spec, describe, job_view
+from ui.resources import job_queue, machine, trace_at
+from ui.session_charts import figure
+from ui.session_common import sessions
+
+
+def runnable_labs(lesson) -> dict[str, tuple[object, str | None]]:
+    """Lab id → (lab block, why it cannot run here or None), for the lesson's labs."""
+    labs = {}
+    for lab in lesson.labs():
+        if lab.spec.get("workload", "pipeline") != "pipeline":
+            labs[lab.id] = (lab, "recorded on GPUs only; shown on the lesson page")
+            continue
+        labs[lab.id] = (lab, checked_spec(dict(lab.spec))[1])
+    return labs
+
+
+def start_class_run(live, lab) -> str | None:
+    """Queue the lab's job and put it on every learner's screen; a reason if it cannot run."""
+    spec, problem = checked_spec(dict(lab.spec))
+    if problem:
+        return problem
+    job = job_queue().submit(
+        spec, machine()["torch"], spec.device, requested_by=f"session {live.code}"
+    )
+    sessions().set_run(live.id, lab.id, job.id)
+    return None
+
+
+def class_run_view(live, lesson, key: str) -> None:
+    """The class run: what it is, its progress then its chart, and the class's predictions."""
+    try:
+        lab = lesson.lab(live.run_lab)
+    except KeyError:
+        st.warning(f"The class run's lab {live.run_lab!r} is no longer in this lesson.")
+        return
+    with st.container(border=True, key=f"{key}-box"):
+        st.markdown(f"### :material/science: Class run — {describe(lab.spec)}")
+        st.caption(lab.caption)
+        predictions(live, lesson, lab)
+        job_view(live.run_job_id, key=key)
+
+
+def predictions(live, lesson, lab) -> None:
+    """For each question that predicts this lab: the class's answers beside the measured value."""
+    asked = [q for q in lesson.questions() if q.lab == lab.id]
+    if not asked:
+        return
+    measured = measured_bubble(live.run_job_id)
+    for q in asked:
+        answers = sessions().answers(live.id, q.id)
+        if not answers:
+            continue
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        with left:
+            st.markdown(f"**The class predicted** — {q.id}")
+            dist = distribution(q, answers)
+            mark = measured if dist["kind"] == "numeric" else None
+            st.plotly_chart(
+                figure(dist, revealed=q.id in live.revealed, measured=mark),
+                key=f"pred-{live.id}-{q.id}-{measured is not None}",
+            )
+        with right:
+            if measured is None:
+                st.metric("Measured bubble", "running…")
+            else:
+                st.metric("Measured bubble", f"{measured:.1%}")
+            if dist["kind"] == "numeric" and dist["values"]:
+                ordered = sorted(dist["values"])
+                st.metric("Class median", f"{ordered[len(ordered) // 2]:.3g}")
+
+
+def measured_bubble(job_id: int | None) -> float | None:
+    """The bubble fraction (idle ÷ ranks × step) the class run measured, once it is done."""
+    job = job_queue().get(job_id) if job_id is not None else None
+    if job is None or job.state != "done" or not job.trace_path:
+        return None
+    from runner import gantt, simulate
+
+    trace = trace_at(job.trace_path)
+    return simulate.bubble(trace, iteration=gantt.median_iteration(trace))["idle_over_total"]
+
+
+def leaderboard_view(live, lesson) -> None:
+    """The leaderboard (points on revealed questions), when the instructor turned it on."""
+    members = sessions().members(live.id)
+    board = leaderboard(live, lesson.questions(), members, sessions().answers(live.id))
+    with st.container(border=True, key=f"leaderboard-{live.id}"):
+        st.markdown("### :material/trophy: Leaderboard")
+        if not live.revealed:
+            st.caption("Points count once an answer is revealed.")
+            return
+        st.dataframe(board, hide_index=True, width="stretch", key=f"board-{live.id}")
