@@ -66,12 +66,18 @@ if st.sidebar.button("End session", key="live-end", disabled=live.ended):
     sessions().end(live.id)
     st.rerun()
 
-stage_tab, run_tab, report_tab = st.tabs(["Stage", "Run for the class", "Report"])
-with stage_tab:
-    header(live, lesson)
-    shown = controls(live, lesson)
-    stage(live, lesson, shown)
-with run_tab:
-    run_panel(live, lesson)
-with report_tab:
-    report_view(live, lesson)
+# Only the open tab is drawn: the run tab checks lab presets against this machine (torch).
+stage_tab, run_tab, report_tab = st.tabs(
+    ["Stage", "Run for the class", "Report"], key="presenter_tabs", on_change="rerun"
+)
+if stage_tab.open:
+    with stage_tab:
+        header(live, lesson)
+        shown = controls(live, lesson)
+        stage(live, lesson, shown)
+if run_tab.open:
+    with run_tab:
+        run_panel(live, lesson)
+if report_tab.open:
+    with report_tab:
+        report_view(live, lesson)

@@ -54,7 +54,7 @@ def _choice(dist: dict, revealed: bool, _measured) -> go.Figure:
             orientation="h",
             marker_color=colors,
             text=[_share(b["count"], dist["total"]) for b in bars],
-            textposition="auto",
+            textposition="outside",
             cliponaxis=False,
         )
     )

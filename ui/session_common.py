@@ -89,9 +89,11 @@ def show_choices(question) -> None:
     """Read-only list of what there is to choose or order (the presenter's stage)."""
     kind = question.type
     if kind in ("single_choice", "multiple_choice"):
-        st.markdown("\n".join(f"{LETTERS[i]}. {o.text}" for i, o in enumerate(question.options)))
+        for i, option in enumerate(question.options):
+            st.markdown(f"**{LETTERS[i]}.** {option.text}")
     elif kind == "true_false":
-        st.markdown("A. True\n\nB. False")
+        st.markdown("**A.** True")
+        st.markdown("**B.** False")
     elif kind == "ordering":
         st.markdown("\n".join(f"- {item.text}" for item in question.items))
     elif kind == "matching":

@@ -59,35 +59,65 @@ def controls(live, lesson) -> str | None:
     qs = lesson.questions()
     ids = [q.id for q in qs]
     default = live.open_question if live.open_question in ids else ids[0]
-    cols = st.columns([4, 1, 1, 1, 1, 1], vertical_alignment="bottom")
+    key = f"stage-q-{live.id}"
+    if st.session_state.get(key) not in ids:  # "Next →" sets it; else start at the open one
+        st.session_state[key] = default
+    cols = st.columns([3, 4], vertical_alignment="bottom")
     shown = cols[0].selectbox(
-        "Question",
-        ids,
-        index=ids.index(default),
-        format_func=lambda i: f"{ids.index(i) + 1}. {i}",
-        key=f"stage-q-{live.id}",
-    )
+        "Question on stage", ids, format_func=lambda i: f"{ids.index(i) + 1}. {i}", key=key,
+    )  # fmt: skip
+    with cols[1]:
+        cols = st.columns(5)
     paced = live.mode == "paced"
     is_open = live.is_open(time.time()) and live.open_question == shown
-    if paced and cols[1].button("Open", key="live-open", type="primary", disabled=is_open):
-        sessions().open_question(live.id, shown)
-        st.rerun()
-    if paced and cols[2].button("Close", key="live-close", disabled=not is_open):
-        sessions().close_question(live.id)
-        st.rerun()
-    if paced and cols[3].button("Close in 10 s", key="live-countdown", disabled=not is_open):
-        sessions().close_question(live.id, after_s=10)
-        st.rerun()
-    revealed = shown in live.revealed
-    if cols[4].button("Reveal", key="live-reveal", disabled=revealed):
-        sessions().reveal(live.id, shown)
-        st.rerun()
+    store = sessions()
+    if paced:
+        cols[0].button(
+            "Open",
+            key="live-open",
+            type="primary",
+            disabled=is_open,
+            on_click=store.open_question,
+            args=(live.id, shown),
+        )
+        cols[1].button(
+            "Close",
+            key="live-close",
+            disabled=not is_open,
+            on_click=store.close_question,
+            args=(live.id,),
+        )
+        cols[2].button(
+            "10 s",
+            key="live-countdown",
+            disabled=not is_open,
+            help="Close after a 10 s countdown",
+            on_click=store.close_question,
+            args=(live.id, 10),
+        )
+    cols[3].button(
+        "Reveal",
+        key="live-reveal",
+        disabled=shown in live.revealed,
+        on_click=store.reveal,
+        args=(live.id, shown),
+    )
     nxt = ids.index(shown) + 1
-    if paced and cols[5].button("Next →", key="live-next", disabled=nxt >= len(ids)):
-        st.session_state[f"stage-q-{live.id}"] = ids[nxt]
-        sessions().open_question(live.id, ids[nxt])
-        st.rerun()
+    if paced:
+        cols[4].button(
+            "Next →",
+            key="live-next",
+            disabled=nxt >= len(ids),
+            on_click=_open_next,
+            args=(live.id, ids[min(nxt, len(ids) - 1)]),
+        )
     return shown
+
+
+def _open_next(session_id: int, question_id: str) -> None:
+    """Button callback: show the next question on stage and open it for the class."""
+    st.session_state[f"stage-q-{session_id}"] = question_id
+    sessions().open_question(session_id, question_id)
 
 
 def stage(live, lesson, question_id: str) -> None:

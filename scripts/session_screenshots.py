@@ -1,0 +1,105 @@
+"""Screenshots of a live class: a presenter at 1920×1080 and three learners, through a paced
+question, the reveal and a class run, on the tiny lesson of the browser tests.
+
+$ .venv/bin/python scripts/session_screenshots.py docs/screenshots [--lesson-dir DIR]
+
+Starts its own server on a free 127.0.0.1 port (stopped by pid at the end) and writes
+sessions-*.png into the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.sessions_helpers import (
+    answer_choice,
+    answer_number,
+    card,
+    class_server,
+    join,
+    settle,
+    start_session,
+)
+
+NAMES = ("Ada", "Grace", "Linus")
+
+
+def shoot(page, out: Path, name: str, full: bool = False) -> None:
+    settle(page)
+    page.wait_for_timeout(1500)  # let the charts finish drawing
+    page.screenshot(path=str(out / f"sessions-{name}.png"), full_page=full)
+
+
+def run(out: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = class_server(Path(tmp))
+        server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                teacher = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+                learners = [
+                    browser.new_context(viewport={"width": 1000, "height": 800}).new_page()
+                    for _ in NAMES
+                ]
+                for page in (teacher, *learners):
+                    page.set_default_timeout(120_000)
+                _class(teacher, learners, server.url, out)
+                browser.close()
+        finally:
+            server.stop()
+
+
+def _class(teacher, learners, url: str, out: Path) -> None:
+    code = start_session(teacher, url)
+    for page, name in zip(learners, NAMES, strict=True):
+        join(page, url, code, name)
+    teacher.locator(".st-key-live-open button").click()
+    for page in learners:
+        card(page, "first-idle").wait_for()
+    shoot(learners[0], out, "learner-1-question")
+    for page, choice in zip(learners, ("Rank 1", "Rank 1", "Rank 0"), strict=True):
+        answer_choice(page, "first-idle", choice)
+    shoot(learners[2], out, "learner-2-answered")
+    expect(teacher.get_by_text("3 / 3")).to_be_visible()
+    shoot(teacher, out, "presenter-1-distribution")
+    teacher.locator(".st-key-live-reveal button").click()
+    for page in learners:
+        page.get_by_text("Answer: Rank 1").wait_for()
+    shoot(teacher, out, "presenter-2-reveal")
+    shoot(learners[2], out, "learner-3-reveal")
+    teacher.locator(".st-key-live-next button").click()
+    for page, value in zip(learners, (0.33, 0.3, 0.5), strict=True):
+        card(page, "predict-bubble").wait_for()
+        answer_number(page, "predict-bubble", value)
+    teacher.locator(".st-key-live-reveal button").click()
+    settle(teacher)
+    shoot(teacher, out, "presenter-3-numeric")
+    teacher.get_by_role("tab", name="Run for the class").click()
+    teacher.locator(".st-key-live-run button").click()
+    for page in learners:
+        page.get_by_text("Measured bubble").first.wait_for(timeout=240_000)
+        page.locator("[class*='-box'] .js-plotly-plot").nth(1).wait_for()
+    shoot(learners[0], out, "learner-4-class-run", full=True)
+    shoot(teacher, out, "presenter-4-class-run")
+    teacher.get_by_role("tab", name="Report").click()
+    shoot(teacher, out, "presenter-5-report")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    run(args.out)
+
+
+if __name__ == "__main__":
+    main()
