@@ -21,9 +21,9 @@ st.markdown(
     "with quizzes, case studies, and **real** multi-process PyTorch runs whose schedules "
     "you can watch."
 )
-join_form(st.query_params.get("join", ""), learner=learner, key="home_join")
 if learner is None:
     sign_in_form()
+join_form(st.query_params.get("join", ""), learner=learner, key="home_join")
 
 course = catalog()
 if not course.lessons and not course.broken:

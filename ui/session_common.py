@@ -16,6 +16,7 @@ import streamlit as st
 
 from classroom.sessions import SessionStore
 from classroom.store import data_dir
+from lessons.types import question_type
 from ui import questions
 from ui.resources import store
 from ui.session_charts import LETTERS
@@ -61,17 +62,34 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
+INPUTS = {
+    "radio": questions._radio_input,
+    "checkboxes": questions._checkbox_input,
+    "true_false": questions._true_false_input,
+    "ordering": questions._ordering_input,
+    "matching": questions._matching_input,
+    "number": questions._numeric_input,
+}
+"""The lesson page's answer widgets, by the `widget` key of `lessons.types.TYPES` (the one
+place to adapt when they change). Essays are graded by a person, so a live session skips them."""
+
+
+def live_questions(lesson) -> list:
+    """The questions a live session runs: the auto-graded ones, in lesson order."""
+    return [q for q in lesson.questions() if question_type(q).widget in INPUTS]
+
+
 def kind_label(question) -> str:
-    return questions._kind_label(question)
+    return question_type(question).label
 
 
 def answer_text(question) -> str:
-    return questions.answer_text(question)
+    return question_type(question).answer_text(question)
 
 
 def answer_widget(question, key: str, last, disabled: bool):
-    """The lesson page's answer widget for this question type (one place to adapt)."""
-    return questions._input(question, key, last, disabled)
+    """The lesson page's answer widget for this question type."""
+    return INPUTS[question_type(question).widget](question, key, last, disabled)
 
 
 def incomplete(question, answer) -> str | None:

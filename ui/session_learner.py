@@ -19,6 +19,7 @@ from ui.session_common import (
     FOLLOW_S,
     answer_widget,
     incomplete,
+    live_questions,
     sessions,
     show_key,
     show_prompt,
@@ -76,7 +77,7 @@ def learner_view(live, lesson, learner) -> None:
     if live.ended:
         st.info("This session has ended. Your answers are saved; see *My progress*.")
     mine = {a.question_id: a for a in sessions().answers(live.id) if a.learner_id == learner.id}
-    numbers = {q.id: i for i, q in enumerate(lesson.questions(), 1)}
+    numbers = {q.id: i for i, q in enumerate(live_questions(lesson), 1)}
     if live.mode == "paced":
         if live.open_question is None:
             st.info(
@@ -87,7 +88,7 @@ def learner_view(live, lesson, learner) -> None:
             q = lesson.question(live.open_question)
             question_card(live, q, numbers[q.id], learner, mine.get(q.id))
     else:
-        for q in lesson.questions():
+        for q in live_questions(lesson):
             question_card(live, q, numbers[q.id], learner, mine.get(q.id))
     if live.run_job_id is not None:
         class_run_view(live, lesson, key=f"learner-run-{live.id}")

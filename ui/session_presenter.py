@@ -15,6 +15,7 @@ from classroom.sessions_stats import distribution
 from ui.session_charts import figure
 from ui.session_common import (
     join_url,
+    live_questions,
     qr_png,
     reachable_only_here,
     sessions,
@@ -56,7 +57,7 @@ def header(live, lesson) -> None:
 
 def controls(live, lesson) -> str | None:
     """Question picker and Open / Close / countdown / Reveal; returns the question on stage."""
-    qs = lesson.questions()
+    qs = live_questions(lesson)
     ids = [q.id for q in qs]
     default = live.open_question if live.open_question in ids else ids[0]
     key = f"stage-q-{live.id}"
@@ -123,7 +124,7 @@ def _open_next(session_id: int, question_id: str) -> None:
 def stage(live, lesson, question_id: str) -> None:
     """The projected part: the question as learners see it, then counts and distribution."""
     st.html(STAGE_CSS)
-    numbers = {q.id: i for i, q in enumerate(lesson.questions(), 1)}
+    numbers = {q.id: i for i, q in enumerate(live_questions(lesson), 1)}
     q = lesson.question(question_id)
     with st.container(key="presenter-stage"):
         left, right = st.columns([5, 6], gap="large")

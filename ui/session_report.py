@@ -17,11 +17,11 @@ from classroom.sessions_report import (
     session_export_rows,
 )
 from ui.session_charts import plain
-from ui.session_common import describe_answer, sessions
+from ui.session_common import describe_answer, live_questions, sessions
 
 
 def report_view(live, lesson) -> None:
-    questions = lesson.questions()
+    questions = live_questions(lesson)
     members = sessions().members(live.id)
     answers = sessions().answers(live.id)
     by_id = {q.id: q for q in questions}

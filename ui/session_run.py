@@ -15,7 +15,7 @@ from classroom.sessions_stats import distribution
 from ui.lab_panel import checked_spec, describe, job_view
 from ui.resources import job_queue, machine, trace_at
 from ui.session_charts import figure
-from ui.session_common import sessions
+from ui.session_common import live_questions, sessions
 
 
 def runnable_labs(lesson) -> dict[str, tuple[object, str | None]]:
@@ -57,7 +57,7 @@ def class_run_view(live, lesson, key: str) -> None:
 
 def predictions(live, lesson, lab) -> None:
     """For each question that predicts this lab: the class's answers beside the measured value."""
-    asked = [q for q in lesson.questions() if q.lab == lab.id]
+    asked = [q for q in live_questions(lesson) if q.lab == lab.id]
     if not asked:
         return
     measured = measured_bubble(live.run_job_id)
@@ -98,7 +98,7 @@ def measured_bubble(job_id: int | None) -> float | None:
 def leaderboard_view(live, lesson) -> None:
     """The leaderboard (points on revealed questions), when the instructor turned it on."""
     members = sessions().members(live.id)
-    board = leaderboard(live, lesson.questions(), members, sessions().answers(live.id))
+    board = leaderboard(live, live_questions(lesson), members, sessions().answers(live.id))
     with st.container(border=True, key=f"leaderboard-{live.id}"):
         st.markdown("### :material/trophy: Leaderboard")
         if not live.revealed:
