@@ -66,18 +66,16 @@ if st.sidebar.button("End session", key="live-end", disabled=live.ended):
     sessions().end(live.id)
     st.rerun()
 
-# Only the open tab is drawn: the run tab checks lab presets against this machine (torch).
-stage_tab, run_tab, report_tab = st.tabs(
-    ["Stage", "Run for the class", "Report"], key="presenter_tabs", on_change="rerun"
+# Only the chosen view is drawn: the run view checks lab presets against this machine (torch).
+VIEWS = ["Stage", "Run for the class", "Report"]
+view = st.segmented_control(
+    "View", VIEWS, default="Stage", key="presenter_view", label_visibility="collapsed"
 )
-if stage_tab.open:
-    with stage_tab:
-        header(live, lesson)
-        shown = controls(live, lesson)
-        stage(live, lesson, shown)
-if run_tab.open:
-    with run_tab:
-        run_panel(live, lesson)
-if report_tab.open:
-    with report_tab:
-        report_view(live, lesson)
+if view == "Run for the class":
+    run_panel(live, lesson)
+elif view == "Report":
+    report_view(live, lesson)
+else:
+    header(live, lesson)
+    shown = controls(live, lesson)
+    stage(live, lesson, shown)

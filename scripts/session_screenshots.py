@@ -82,14 +82,14 @@ def _class(teacher, learners, url: str, out: Path) -> None:
     teacher.locator(".st-key-live-reveal button").click()
     settle(teacher)
     shoot(teacher, out, "presenter-3-numeric")
-    teacher.get_by_role("tab", name="Run for the class").click()
+    teacher.locator(".st-key-presenter_view").get_by_text("Run for the class").click()
     teacher.locator(".st-key-live-run button").click()
     for page in learners:
         page.get_by_text("Measured bubble").first.wait_for(timeout=240_000)
         page.locator("[class*='-box'] .js-plotly-plot").nth(1).wait_for()
     shoot(learners[0], out, "learner-4-class-run", full=True)
     shoot(teacher, out, "presenter-4-class-run")
-    teacher.get_by_role("tab", name="Report").click()
+    teacher.locator(".st-key-presenter_view").get_by_text("Report").click()
     shoot(teacher, out, "presenter-5-report")
 
 

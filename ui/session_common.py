@@ -15,7 +15,6 @@ import segno
 import streamlit as st
 
 from classroom.sessions import SessionStore
-from classroom.store import data_dir
 from lessons.types import question_type
 from ui import questions
 from ui.resources import store
@@ -26,15 +25,19 @@ FOLLOW_S = 1.0
 """How often a learner's screen asks whether the session changed (the class follows in ≤ 2 s)."""
 
 
-@st.cache_resource(show_spinner=False)
-def _sessions(directory: str) -> SessionStore:
-    del directory  # the cache key: one SessionStore per data directory
-    return SessionStore(store())
+_SESSIONS: dict[str | None, SessionStore] = {}
 
 
 def sessions() -> SessionStore:
-    """The live sessions, on the classroom store's SQLite file."""
-    return _sessions(str(data_dir()))
+    """The live sessions, on the classroom store's SQLite file.
+
+    Kept per `$PARALAB_DATA_DIR` in a plain dict: every learner's screen asks this once a
+    second, and `data_dir()` (resolve + mkdir) each time would be wasted work on the GIL.
+    """
+    configured = os.environ.get("PARALAB_DATA_DIR")
+    if configured not in _SESSIONS:
+        _SESSIONS[configured] = SessionStore(store())
+    return _SESSIONS[configured]
 
 
 def base_url() -> str:

@@ -23,7 +23,13 @@ from ui.session_common import (
     show_key,
     show_prompt,
 )
-from ui.session_run import class_run_view, leaderboard_view, runnable_labs, start_class_run
+from ui.session_run import (
+    class_run_view,
+    leaderboard_view,
+    runnable_labs,
+    start_class_run,
+    torch_ready,
+)
 
 LIVE_S = 1.0
 STAGE_CSS = """
@@ -175,6 +181,9 @@ def _state_label(live, question_id: str) -> str:
 
 def run_panel(live, lesson) -> None:
     """Pick a lab preset of the lesson and run it for the class; then everybody watches it."""
+    if not torch_ready():
+        _wait_for_torch()
+        return
     labs = runnable_labs(lesson)
     if not labs:
         st.caption("This lesson has no lab presets to run.")
@@ -195,6 +204,13 @@ def run_panel(live, lesson) -> None:
             st.rerun()
     if live.run_job_id is not None:
         class_run_view(live, lesson, key=f"presenter-run-{live.id}")
+
+
+@st.fragment(run_every=2.0)
+def _wait_for_torch() -> None:
+    if torch_ready():
+        st.rerun(scope="app")
+    st.info("Getting the lab ready (loading PyTorch)…", icon=":material/hourglass_top:")
 
 
 def options_panel(live, lesson) -> None:

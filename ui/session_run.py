@@ -8,6 +8,9 @@ that lab (`lab:` in the lesson) gets the class's predictions beside the measured
 
 from __future__ import annotations
 
+import importlib
+import threading
+
 import streamlit as st
 
 from classroom.sessions_report import leaderboard
@@ -16,6 +19,26 @@ from ui.lab_panel import checked_spec, describe, job_view
 from ui.resources import job_queue, machine, trace_at
 from ui.session_charts import figure
 from ui.session_common import live_questions, sessions
+
+_WARM: list[threading.Thread] = []
+
+
+def warm_torch() -> None:
+    """Import torch in a background thread, once per process, before a run is asked for.
+
+    Checking a preset against this machine needs torch (`ui.resources.machine`); importing
+    it inside the presenter's script run, while every learner's screen polls once a second,
+    held that run for a minute on 2 busy cores. Imports are process-wide, so a thread does it.
+    """
+    if not _WARM:
+        thread = threading.Thread(target=importlib.import_module, args=("torch",), daemon=True)
+        _WARM.append(thread)
+        thread.start()
+
+
+def torch_ready() -> bool:
+    warm_torch()
+    return not _WARM[0].is_alive()
 
 
 def runnable_labs(lesson) -> dict[str, tuple[object, str | None]]:
@@ -30,13 +53,24 @@ def runnable_labs(lesson) -> dict[str, tuple[object, str | None]]:
 
 
 def start_class_run(live, lab) -> str | None:
-    """Queue the lab's job and put it on every learner's screen; a reason if it cannot run."""
+    """Queue the lab's job and put it on every learner's screen; a reason if it cannot run.
+
+    Queued for the instructor (their admission limits, `runner/admission.py`); the queue
+    joins an identical run already queued or running.
+    """
+    from runner.admission import Refused
+    from ui.identity import requester
+
     spec, problem = checked_spec(dict(lab.spec))
     if problem:
         return problem
-    job = job_queue().submit(
-        spec, machine()["torch"], spec.device, requested_by=f"session {live.code}"
-    )
+    who = requester()
+    if who is None:
+        return "unlock the instructor view first"
+    try:
+        job = job_queue().submit(spec, machine().torch, spec.device, *who)
+    except Refused as err:
+        return f"not queued: {err}"
     sessions().set_run(live.id, lab.id, job.id)
     return None
 

@@ -71,7 +71,6 @@ def test_the_presenter_starts_a_session_opens_reveals_and_reports(monkeypatch, s
     at.button(key="live-reveal").click().run()
     assert not at.exception
     assert SessionStore(store).get(live.id).revealed
-    at.session_state["presenter_tabs"] = "Report"  # only the open tab is drawn
-    at.run()
+    at.segmented_control(key="presenter_view").set_value("Report").run()
     assert not at.exception
     assert len(at.get("download_button")) == 3

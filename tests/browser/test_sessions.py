@@ -104,16 +104,34 @@ def test_a_paced_class_answers_sees_the_reveal_survives_a_restart_and_watches_a_
         answer_number(pg, "predict-bubble", value)
     assert set(stored_answers(server, "predict-bubble").values()) == {"0.33", "0.3", "0.5"}
 
+
+@pytest.mark.timeout(600)
+def test_a_class_run_shows_progress_then_the_chart_and_predictions_on_every_screen(
+    server, contexts
+):
+    teacher, *learners = contexts
+    code = start_session(teacher, server.url)
+    for pg, name in zip(learners, NAMES, strict=True):
+        join(pg, server.url, code, name)
+    teacher.locator(".st-key-stage-q-1").get_by_role("combobox").click()
+    teacher.get_by_role("option", name="2. predict-bubble").click()
+    settle(teacher)
+    expect(teacher.get_by_text("not open")).to_be_visible(timeout=FOLLOW_MS)
+    teacher.locator(".st-key-live-open button").click()
+    for pg, value in zip(learners, (0.33, 0.3, 0.5), strict=True):
+        expect(card(pg, "predict-bubble")).to_be_visible(timeout=FOLLOW_MS)
+        answer_number(pg, "predict-bubble", value)
+
     # A run for the class: a real 2-rank job; every learner sees its chart and the predictions.
-    teacher.get_by_role("tab", name="Run for the class").click()
+    teacher.locator(".st-key-presenter_view").get_by_text("Run for the class").click()
     # The tab checks the lab presets against this machine (imports torch once): allow time.
-    teacher.locator(".st-key-live-run button").click(timeout=90_000)
+    teacher.locator(".st-key-live-run button").click(timeout=240_000)
     settle(teacher)
     for pg in learners:
         run = pg.locator("[class*='st-key-learner-run-'][class*='-box']")
         # The job's start (torchrun + 2 ranks importing torch) loads the 2 cores: allow more.
         expect(run.get_by_text(re.compile("Class run — GPipe"))).to_be_visible(timeout=60_000)
-        expect(run.get_by_text("The class predicted")).to_be_visible()
+        expect(run.get_by_text("The class predicted")).to_be_visible(timeout=60_000)
     for pg in learners:
         run = pg.locator("[class*='st-key-learner-run-'][class*='-box']")
         expect(run.get_by_text("Measured bubble").first).to_be_visible(timeout=180_000)
