@@ -34,47 +34,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join-code letters: no 0/O or 1/I/L to misread on a projector."""
 CODE_LENGTH = 6
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE live_sessions (
-        id INTEGER PRIMARY KEY,
-        code TEXT NOT NULL UNIQUE,
-        lesson_id TEXT NOT NULL,
-        mode TEXT NOT NULL CHECK (mode IN ('paced', 'self')),
-        open_question TEXT,
-        opened_at REAL,
-        closes_at REAL,
-        run_lab TEXT,
-        run_job_id INTEGER,
-        leaderboard INTEGER NOT NULL DEFAULT 0,
-        hide_names INTEGER NOT NULL DEFAULT 0,
-        version INTEGER NOT NULL DEFAULT 1,
-        created_at REAL NOT NULL,
-        ended_at REAL)""",
-        """CREATE TABLE live_members (
-        session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
-        learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
-        joined_at REAL NOT NULL,
-        PRIMARY KEY (session_id, learner_id))""",
-        """CREATE TABLE live_reveals (
-        session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
-        question_id TEXT NOT NULL,
-        revealed_at REAL NOT NULL,
-        PRIMARY KEY (session_id, question_id))""",
-        """CREATE TABLE live_answers (
-        session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
-        learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
-        question_id TEXT NOT NULL,
-        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
-        answer_json TEXT NOT NULL,
-        score REAL NOT NULL,
-        correct INTEGER NOT NULL,
-        answered_at REAL NOT NULL,
-        PRIMARY KEY (session_id, learner_id, question_id))""",
-    ),
-)
-"""Migrations of the `sessions` schema (`storage/db.py` migrates it on either engine)."""
-
 
 class SessionStore:
     """Sessions on the tables of `store`'s SQLite file; `clock` is for tests."""
@@ -82,7 +41,6 @@ class SessionStore:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
-        store.db.migrate("sessions", MIGRATIONS)
 
     # Reading ----------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from classroom.models import (
     states_from_attempts,
     validate_name,
 )
+from classroom.sessions_schema import SESSIONS_MIGRATION
 from storage.db import Database, configured_url, open_database, shared
 
 __all__ = [
@@ -105,6 +106,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
            SELECT learner_id, lesson_id, question_id, MAX(try_no) FROM attempts
            GROUP BY learner_id, lesson_id, question_id""",
     ),
+    SESSIONS_MIGRATION,
 )
 """Schema migrations: `MIGRATIONS[i]` holds the statements that take version `i` to `i + 1`."""
 

@@ -11,7 +11,7 @@ QUESTION = "gpipe-first-idle-rank"  # single choice, key b
 
 
 def unlock(at):
-    at.text_input(key="instructor_code").input("s3cret")
+    at.text_input(key="instructor_code").input("s3cret-passcode")
     at.button[0].click().run()
     assert not at.exception
     return at
@@ -60,7 +60,7 @@ def test_a_paced_question_is_answered_then_a_late_answer_is_refused(store, learn
 
 
 def test_the_presenter_starts_a_session_opens_reveals_and_reports(monkeypatch, store):
-    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret")
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret-passcode")
     at = unlock(page("presenter").run())
     at.button(key="FormSubmitter:new_session-Start a session").click().run()
     assert not at.exception
