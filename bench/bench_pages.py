@@ -2,6 +2,7 @@
 
     $ python bench/bench_pages.py [--rounds 3] [--pages home,lesson:pipeline-parallelism,lab]
     $ python bench/bench_pages.py --before /tmp/old-checkout   # also time another checkout
+    $ python bench/bench_pages.py --click --pages lab    # + click Run → chart, cold and cached
 
 Starts two real servers on free 127.0.0.1 ports — the app (`python -m ui.serve`) and a
 one-line blank Streamlit app — with a fresh data directory, and drives them with Debian's
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 
+SETTLE_S = 20.0
 BLANK_APP = 'import streamlit as st\n\nst.title("Blank")\n'
 IDLE_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
@@ -84,6 +86,31 @@ def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int)
     return times
 
 
+def click_to_chart(browser, app: Server) -> dict[str, float]:
+    """Seconds from clicking Run on the lab page to the measured chart: the first run of
+    the default spec on this server (cold), then the identical run again (served from cache).
+
+    The server first gets SETTLE_S after its first lab visit, as a server that has been up a
+    while has: its worker has started the warm pool, which imports torch once."""
+    from classroom.store import Store
+
+    learner = Store(app.data_dir / "paralab.db").create_learner("Bench")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    out = {}
+    load(page, f"{app.url}/lab?learner={learner.token}")
+    time.sleep(SETTLE_S)
+    for label in ("cold", "cached"):
+        load(page, f"{app.url}/lab?learner={learner.token}")
+        run = page.get_by_role("tabpanel", name="Run")
+        t0 = time.perf_counter()
+        run.get_by_role("button", name="Run", exact=True).click()
+        run.locator(".js-plotly-plot").first.wait_for(timeout=300_000)
+        out[f"click Run → chart ({label})"] = time.perf_counter() - t0
+    context.close()
+    return out
+
+
 def report(times: dict[str, list[float]]) -> None:
     base, floor = statistics.median(times["blank"]), min(times["blank"])
     print("\n| page | median | min | max | ÷ blank (medians) | ÷ blank (minima) |")
@@ -101,6 +128,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pages", help="comma-separated: home, lab, lesson:ID (default: all)")
     ap.add_argument("--before", type=Path, help="another checkout to time in the same rounds")
+    ap.add_argument("--click", action="store_true", help="also time click Run → chart")
     args = ap.parse_args()
     pages = app_pages(lesson_ids())
     if args.pages:
@@ -123,12 +151,15 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 t0 = time.perf_counter()
                 times = measure(browser, apps, blank, pages, args.rounds)
+                clicks = click_to_chart(browser, apps[""]) if args.click else {}
                 browser.close()
         finally:
             for server in (*apps.values(), blank):
                 server.stop()
     print(f"{args.rounds} rounds after one warm-up load per page, viewport 1280×900")
     report(times)
+    for name, seconds in clicks.items():
+        print(f"\n{name}: {seconds * 1e3:,.0f} ms (a 2-rank CPU 1F1B run, m=4, lab defaults)")
     print(f"\n_total {time.perf_counter() - t0:.0f} s_")
 
 

@@ -228,7 +228,7 @@ def job_view(job_id: int, key: str) -> None:
     _progress_fragment(job_id, key)
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=0.5)  # twice a second: the chart follows the run's end quickly
 def _progress_fragment(job_id: int, key: str) -> None:
     job = job_queue().get(job_id)
     if job.state in FINISHED:

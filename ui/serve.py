@@ -24,12 +24,14 @@ def main(argv: list[str]) -> int:
     PagesManager.uses_pages_directory = False  # v2 navigation from the first session on
     sys.argv = ["streamlit", "run", str(APP), *argv]
     from datadir import DataDirError, data_dir
+    from runner import warm_pool
     from runner.queue import JobQueue
     from runner.worker import ensure_worker_thread, stop_worker_threads
 
     try:
         data = data_dir()
-        ensure_worker_thread(JobQueue(data / "jobs.db", data / "results"))
+        pool = warm_pool.shared() if warm_pool.enabled() else None  # CPU ranks start warm
+        ensure_worker_thread(JobQueue(data / "jobs.db", data / "results"), warm_pool=pool)
     except DataDirError as err:  # the pages say so too; the server still serves the lessons
         print(f"error: {err}", file=sys.stderr)
     try:

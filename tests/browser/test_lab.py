@@ -18,7 +18,7 @@ def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted
     expect(run.get_by_text("Measured bubble")).to_be_visible(timeout=120_000)
     expect(run.get_by_text("Predicted bubble")).to_be_visible()
     expect(run.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
-    expect(run.get_by_text("Measured · 1F1B")).to_be_visible()
+    expect(run.get_by_text("1F1B · p=2 · m=4 · cpu")).to_be_visible()  # the chart's title
     table = run.get_by_test_id("stDataFrame")
     expect(table).to_be_visible()
     # The job ran for real: its trace is on disk under the server's data directory.
