@@ -98,8 +98,9 @@ def test_a_postgres_worker_recovers_only_jobs_whose_heartbeat_went_stale(pg_url,
 
 def test_admission_caps_hold_across_replicas_submitting_at_once(pg_url, tmp_path):
     from runner import admission
+    from runner.admission import GIB
 
-    limits = admission.Limits(per_requester=1, total_queued=20, timeout_s=60)
+    limits = admission.Limits(per_requester=1, total_queued=20, timeout_s=60, cpu_rank_bytes=GIB)
     replicas = [JobQueue(pg_url, tmp_path / "results") for _ in range(4)]
     outcomes: list = []
     start = threading.Barrier(len(replicas))
