@@ -31,6 +31,12 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 
 SETTLE_S = 20.0
 BLANK_APP = 'import streamlit as st\n\nst.title("Blank")\n'
+# The same blank page behind st.navigation at /page: every app page is at a path like this,
+# and Streamlit's front end probes /page/_stcore/… before /_stcore/… there (framework cost).
+BLANK_NAV_APP = (
+    "import streamlit as st\n\n"
+    'st.navigation([st.Page(lambda: st.title("Blank"), title="Blank", url_path="page")]).run()\n'
+)
 IDLE_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
@@ -42,9 +48,9 @@ IDLE_JS = """() => {
 class BlankServer(Server):
     """A Streamlit server running only `st.title` (the baseline)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, text: str = BLANK_APP) -> None:
         app = data_dir / "blank_app.py"
-        app.write_text(BLANK_APP)
+        app.write_text(text)
         super().__init__(data_dir, app=str(app))
 
 
@@ -72,16 +78,21 @@ def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int)
     """Seconds per load: {"blank": [...], "home": [...], "home (before)": [...], ...}."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    times: dict[str, list[float]] = {"blank": []}
+    times: dict[str, list[float]] = {"blank": [], "blank at /page": []}
     load(page, blank.url)
-    for app in apps.values():  # warm-up: caches, imports, first session
+    load(page, apps["blank at /page"].url + "/page")
+    for label, app in apps.items():  # warm-up: caches, imports, first session
+        if label == "blank at /page":
+            continue
         for _, path in pages:
             load(page, app.url + path)
     for _ in range(rounds):
         for name, path in pages:
             for label, app in apps.items():
-                times.setdefault(name + label, []).append(load(page, app.url + path))
+                if label != "blank at /page":
+                    times.setdefault(name + label, []).append(load(page, app.url + path))
             times["blank"].append(load(page, blank.url))
+            times["blank at /page"].append(load(page, apps["blank at /page"].url + "/page"))
     context.close()
     return times
 
@@ -137,13 +148,14 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        dirs = [Path(tmp) / d for d in ("app", "blank", "before")]
+        dirs = [Path(tmp) / d for d in ("app", "blank", "before", "blank-nav")]
         for d in dirs:
             d.mkdir()
         apps = {"": Server(dirs[0])}
         if args.before:
             apps[" (before)"] = Server(dirs[2], root=args.before.resolve())
         blank = BlankServer(dirs[1])
+        apps["blank at /page"] = BlankServer(dirs[3], BLANK_NAV_APP)
         try:
             for server in (*apps.values(), blank):
                 server.start()
