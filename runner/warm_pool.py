@@ -112,6 +112,10 @@ class WarmPool:
             cwd=launch.REPO_ROOT,
             text=True,
             bufsize=1,
+            # a session of its own: a SIGTERM to the app's process group (a server stopped
+            # by its group) must reach the worker, which then stops the job cleanly, not kill
+            # the zygote under a running job; the zygote still dies with the app (tether)
+            start_new_session=True,
         )
         self.ready = False
         self.started += 1
