@@ -8,6 +8,8 @@ A rank's second stage (interleaved and V schedules) is a lighter, hatched shade 
 
 from __future__ import annotations
 
+from runner import trace as trace_v1
+
 COLORS = {
     "F": "#0072B2",  # blue
     "B": "#D55E00",  # vermillion
@@ -87,20 +89,7 @@ KIND_ORDER = (
     "SEND_B",
     "RECV_B",
 )
-COMPUTE_KINDS = frozenset({"F", "B", "I", "W", "COMPUTE", "OPT"})
-COMM_KINDS = frozenset(
-    {
-        "SEND_F",
-        "RECV_F",
-        "SEND_B",
-        "RECV_B",
-        "ALLREDUCE",
-        "ALLTOALL",
-        "DP_ALLREDUCE",
-        "ALLGATHER",
-        "REDUCE_SCATTER",
-    }
-)
+COMPUTE_KINDS, COMM_KINDS = trace_v1.COMPUTE_KINDS, trace_v1.COMM_KINDS  # one definition
 STREAMED = ("tensor_parallel", "data_parallel", "fsdp")  # drawn a row per (rank, stream)
 
 

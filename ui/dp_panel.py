@@ -90,15 +90,12 @@ def show_fsdp_run(trace: dict, key: str) -> None:
 def lab_block(block, spec) -> None:
     """Predicted (unit costs) or run this preset here, for data_parallel and fsdp."""
     from ui.lab_panel import run_view
+    from ui.preset_views import choose_view
 
-    views = ["Predicted", "Run it here"]
-    view = st.segmented_control(
-        "View",
-        views,
-        default=views[0],
-        key=f"labview-{block.id}",
-        label_visibility="collapsed",
-    )
+    view = choose_view(block.id)
+    if view is None:  # no chart is built until a view is picked (page speed)
+        st.caption(f"{spec.describe()}. Pick a view to draw its chart.")
+        return
     if view == "Run it here":
         run_view(spec.to_dict(), f"lab-job-{block.id}", key=f"view-{block.id}")
         return

@@ -112,13 +112,11 @@ def lab_block(block) -> None:
 
 def pipeline_lab_block(block, spec) -> None:
     """Recorded, predicted or run-here views of a pipeline preset."""
+    from ui.preset_views import choose_view
+
     m = spec.microbatches
     rec = recording_for(spec.schedule, spec.pp, m, block.trace)
-    views = ([f"Recorded on {rec.hardware}"] if rec else []) + ["Predicted", "Run it here"]
-    view = st.segmented_control(
-        "View", views, default=None, key=f"labview-{block.id}",
-        label_visibility="collapsed",
-    )  # fmt: skip
+    view = choose_view(block.id, (f"Recorded on {rec.hardware}",) if rec else ())
     if view is None:  # no chart is built until a view is picked
         st.caption(_summary(rec))
     elif view == "Run it here":

@@ -30,14 +30,20 @@ def run_header(trace: dict, how: str):
     return spec, predicted, step, cols
 
 
+def choose_view(block_id: str, recorded: tuple[str, ...] = (), default: str | None = None):
+    """A lab card's view picker: its recordings, then Predicted and Run it here. With no
+    default nothing is picked, and no chart is built until the learner picks a view."""
+    views = [*recorded, "Predicted", "Run it here"]
+    return st.segmented_control(
+        "View", views, default=default, key=f"labview-{block_id}", label_visibility="collapsed"
+    )
+
+
 def preset_block(block, spec, draw_prediction: Callable[[str], None]) -> None:
     """The view selector; `draw_prediction(key)` draws the "Predicted" view."""
     from ui.lab_panel import run_view
 
-    views = ["Predicted", "Run it here"]
-    view = st.segmented_control(
-        "View", views, default=None, key=f"labview-{block.id}", label_visibility="collapsed"
-    )
+    view = choose_view(block.id)
     if view is None:
         st.caption(f"{spec.describe()}. Pick a view to draw its chart.")
     elif view == "Run it here":

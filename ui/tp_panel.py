@@ -31,13 +31,10 @@ def pair_for(spec) -> gallery.TPPair | None:
 def tp_lab_block(block, spec) -> None:
     """Recorded pair (standard vs ladder), the prediction, or a run of this preset here."""
     from ui.lab_panel import run_view
+    from ui.preset_views import choose_view
 
     pair = pair_for(spec)
-    views = (["Recorded: standard vs ladder"] if pair else []) + ["Predicted", "Run it here"]
-    view = st.segmented_control(
-        "View", views, default=None, key=f"labview-{block.id}",
-        label_visibility="collapsed",
-    )  # fmt: skip
+    view = choose_view(block.id, ("Recorded: standard vs ladder",) if pair else ())
     if view is None:  # no chart is built until a view is picked
         st.caption(_summary(pair))
     elif view == "Run it here":
