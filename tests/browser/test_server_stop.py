@@ -8,15 +8,12 @@ import time
 from playwright.sync_api import expect
 
 from classroom.store import Store
-from runner.launch import find_marked
 from runner.queue import JobQueue
-from runner.warm_pool import in_group
+from runner.warm_pool import job_processes
 
 
 def processes_of(job) -> set[int]:
-    """A job's live processes: torchrun's carry its token; ranks forked from the warm pool
-    (what the server's worker uses for CPU jobs) share the job leader's process group."""
-    return set(find_marked(job.token)) | (set(in_group(job.pid)) if job.pid else set())
+    return job_processes(job.token, job.pid)
 
 
 def test_stopping_the_server_mid_run_leaves_no_process(server, page):

@@ -23,6 +23,7 @@ import pytest
 from runner import launch
 from runner.queue import JobQueue
 from runner.spec import JobSpec
+from runner.warm_pool import job_processes
 from runner.worker import Worker
 from tests.integration.conftest import alive, wait_for
 
@@ -203,11 +204,13 @@ def test_sigterm_of_the_streamlit_server_stops_its_job_cleanly(tmp_path, procs):
     job = queue.submit(long_run, "2.13.0", "cpu", requested_by="learner:1")
     wait_for(lambda: queue.get(job.id).state == "running", "the server's worker to claim it")
     token = queue.get(job.id).token
-    wait_for(lambda: len(launch.find_marked(token)) > SPEC.stages, "torchrun and its ranks")
-    procs.pids.update(launch.find_marked(token))
+    # the server's worker forks CPU ranks from its warm pool (no token: a process group)
+    alive = lambda: job_processes(token, queue.get(job.id).pid)  # noqa: E731
+    wait_for(lambda: len(alive()) > SPEC.stages, "the job's leader and its ranks")
+    procs.pids.update(alive())
     server.send_signal(signal.SIGTERM)
     server.wait(60)
-    assert not launch.find_marked(token), (tmp_path / "server.log").read_text()[-3000:]
+    assert not alive(), (tmp_path / "server.log").read_text()[-3000:]
     assert queue.get(job.id).state == "interrupted"
 
 
