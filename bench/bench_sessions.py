@@ -103,6 +103,7 @@ def _browser_class(browser, server, n, timeout_s, card, join, unlock) -> None:
     start = time.perf_counter()
     for i, page in enumerate(learners):
         join(page, server.url, live.code, f"B{i}")
+        print(f"  joined {i + 1}/{n} at {time.perf_counter() - start:.1f} s", flush=True)
     print(f"browsers: {n} learners joined in {time.perf_counter() - start:.1f} s")
     stage = teacher.locator(".st-key-presenter-stage")
     stage.get_by_text(f"0 / {n}").wait_for()
@@ -115,10 +116,9 @@ def _browser_class(browser, server, n, timeout_s, card, join, unlock) -> None:
     print(f"  every screen followed the open within {max(follow):.1f} s "
           f"(first {min(follow):.1f} s; polled one after another)")  # fmt: skip
     for page in learners:  # click all first, then wait: the answers are in flight together
-        box = card(page, QUESTION)
-        box.get_by_text("Rank 1", exact=True).click()
+        _try(lambda page=page: card(page, QUESTION).get_by_text("Rank 1", exact=True).click())
     for page in learners:
-        card(page, QUESTION).get_by_role("button", name="Submit").click()
+        _try(lambda page=page: card(page, QUESTION).get_by_role("button", name="Submit").click())
     acked = 0
     for page in learners:
         try:
@@ -127,11 +127,24 @@ def _browser_class(browser, server, n, timeout_s, card, join, unlock) -> None:
         except Exception as err:  # a screen that never acknowledged: counted, not fatal
             print(f"  no acknowledgement: {type(err).__name__}")
     last_ack = time.perf_counter()
-    stage.get_by_text(f"{n} / {n}").wait_for()
-    seen = time.perf_counter() - last_ack
     stored = len(sessions.answers(live.id, QUESTION))
     print(f"  acknowledged {acked}  stored {stored}  {'OK' if acked == stored else 'MISMATCH'}")
-    print(f"  presenter's distribution included all {n} answers {seen:.1f} s after the last ack")
+    if _try(lambda: stage.get_by_text(f"{stored} / {n}").wait_for()):
+        seen = time.perf_counter() - last_ack
+        print(
+            f"  presenter's distribution included all {stored} stored answers {seen:.1f} s "
+            "after the last acknowledgement"
+        )
+
+
+def _try(action) -> bool:
+    """Run one browser step; a timeout is printed and counted, not fatal to the run."""
+    try:
+        action()
+        return True
+    except Exception as err:
+        print(f"  step timed out: {type(err).__name__}: {str(err).splitlines()[0][:90]}")
+        return False
 
 
 def main() -> None:

@@ -31,10 +31,14 @@ from tests.browser.sessions_helpers import (
 NAMES = ("Ada", "Grace", "Linus")
 
 
-def shoot(page, out: Path, name: str, full: bool = False) -> None:
+def shoot(page, out: Path, name: str) -> None:
     settle(page)
     page.wait_for_timeout(1500)  # let the charts finish drawing
-    page.screenshot(path=str(out / f"sessions-{name}.png"), full_page=full)
+    path = out / f"sessions-{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    from PIL import Image  # Pillow comes with Streamlit: 256 colours keep the PNGs small
+
+    Image.open(path).convert("RGB").quantize(256).save(path, optimize=True)
 
 
 def run(out: Path) -> None:
@@ -61,6 +65,8 @@ def _class(teacher, learners, url: str, out: Path) -> None:
     code = start_session(teacher, url)
     for page, name in zip(learners, NAMES, strict=True):
         join(page, url, code, name)
+    expect(teacher.get_by_text("0 / 3")).to_be_visible()
+    settle(teacher)
     teacher.locator(".st-key-live-open button").click()
     for page in learners:
         card(page, "first-idle").wait_for()
@@ -87,9 +93,11 @@ def _class(teacher, learners, url: str, out: Path) -> None:
     for page in learners:
         page.get_by_text("Measured bubble").first.wait_for(timeout=240_000)
         page.locator("[class*='-box'] .js-plotly-plot").nth(1).wait_for()
-    shoot(learners[0], out, "learner-4-class-run", full=True)
+    learners[0].set_viewport_size({"width": 1000, "height": 1900})  # the question and the run
+    shoot(learners[0], out, "learner-4-class-run")
     shoot(teacher, out, "presenter-4-class-run")
     teacher.locator(".st-key-presenter_view").get_by_text("Report").click()
+    teacher.get_by_text("Per learner").wait_for()
     shoot(teacher, out, "presenter-5-report")
 
 

@@ -31,7 +31,7 @@ def figure(dist: dict, *, revealed: bool, measured: float | None = None) -> go.F
     fig = draw[dist["kind"]](dist, revealed, measured)
     fig.update_layout(
         font={"size": FONT},
-        margin={"l": 10, "r": 30, "t": 40, "b": 10},
+        margin={"l": 10, "r": 30, "t": 70, "b": 70},
         plot_bgcolor="white",
         showlegend=False,
         height=max(320, fig.layout.height or 0),
@@ -59,7 +59,10 @@ def _choice(dist: dict, revealed: bool, _measured) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title="learners", dtick=1 if dist["total"] <= 10 else None, rangemode="tozero")
+    top = max([b["count"] for b in bars] + [1])
+    fig.update_xaxes(
+        title="learners", dtick=1 if dist["total"] <= 10 else None, range=[0, top * 1.3]
+    )  # room for the "n (p%)" labels outside the bars
     fig.update_layout(height=90 + 70 * len(bars))
     return fig
 
@@ -114,11 +117,16 @@ def _numeric(dist: dict, revealed: bool, measured: float | None) -> go.Figure:
         if tol:
             fig.add_vrect(x0=key - tol, x1=key + tol, fillcolor=GREEN, opacity=0.15, line_width=0)
         fig.add_vline(x=key, line={"color": GREEN, "width": 4})
-        _label(fig, key, 1.04, f"key {key:g}", GREEN)
+        _label(fig, key, 1.0, f"key {key:g}", GREEN)
     if measured is not None:
         fig.add_vline(x=measured, line={"color": RED, "width": 4, "dash": "dash"})
-        _label(fig, measured, 0.94, f"measured {measured:.3g}", RED)
-    fig.update_yaxes(title="answers", rangemode="tozero", dtick=1 if dist["total"] <= 10 else None)
+        _label(fig, measured, 1.09, f"measured {measured:.3g}", RED)
+    fig.update_yaxes(
+        title="answers",
+        automargin=True,
+        rangemode="tozero",
+        dtick=1 if dist["total"] <= 10 else None,
+    )
     fig.update_xaxes(title="answer")
     if dist["outliers"]:
         fig.update_layout(title=f"{dist['outliers']} answer(s) far outside, not drawn")
@@ -127,7 +135,9 @@ def _numeric(dist: dict, revealed: bool, measured: float | None) -> go.Figure:
 
 def _label(fig: go.Figure, x: float, y: float, text: str, color: str) -> None:
     font = {"color": color, "size": FONT}
-    fig.add_annotation(x=x, y=y, yref="paper", text=text, showarrow=False, font=font)
+    fig.add_annotation(
+        x=x, y=y, yref="paper", yanchor="bottom", text=text, showarrow=False, font=font
+    )
 
 
 def _ordering(dist: dict, revealed: bool, _measured) -> go.Figure:

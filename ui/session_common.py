@@ -21,8 +21,11 @@ from ui.resources import store
 from ui.session_charts import LETTERS
 
 PUBLIC_URL = "PARALAB_PUBLIC_URL"
-FOLLOW_S = 1.0
-"""How often a learner's screen asks whether the session changed (the class follows in ≤ 2 s)."""
+FOLLOW_S = float(os.environ.get("PARALAB_FOLLOW_S", "1.0"))
+"""How often a learner's screen asks whether the session changed (the class follows in about
+FOLLOW_S + a rerun). Each ask costs the server ~60 ms of CPU on the 2-core reference box
+(Streamlit's fragment rerun, measured in bench/bench_sessions.py), so one core serves about
+16 learners at 1 s; `$PARALAB_FOLLOW_S=2` halves that for a bigger class on a small server."""
 
 
 _SESSIONS: dict[str | None, SessionStore] = {}

@@ -163,6 +163,7 @@ def _live_numbers(session_id: int, question_id: str, lesson_id: str) -> None:
         key=f"dist-{session_id}-{question_id}",
         width="stretch",
         config={"displayModeBar": False},
+        theme=None,  # our projector-sized fonts, not the app theme's small ones
     )
 
 

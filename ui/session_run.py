@@ -107,6 +107,7 @@ def predictions(live, lesson, lab) -> None:
             st.plotly_chart(
                 figure(dist, revealed=q.id in live.revealed, measured=mark),
                 key=f"pred-{live.id}-{q.id}-{measured is not None}",
+                theme=None,
             )
         with right:
             if measured is None:

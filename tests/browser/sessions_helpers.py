@@ -61,7 +61,7 @@ def join(page, url: str, code: str, name: str, *, from_home: bool = False) -> No
         form = page.locator(".st-key-join_name input")
     form.fill(name)
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_text(f"you are {name}")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(f"you are {name}")).to_be_visible(timeout=60_000)
 
 
 def card(page, question_id: str):
