@@ -61,7 +61,7 @@ def _read(path: Path) -> Recording | None:
             microbatches=int(spec.get("microbatches", 1)),
             device=str(meta.get("device", "cpu")),
             gpu_name=meta.get("gpu_name"),
-            world_size=int(meta.get("world_size", spec["stages"])),
+            world_size=int(meta.get("world_size", typed.ranks)),
             recorded_at=str(meta.get("recorded_at", "")),
             bubble_fraction=data.get("summary", {}).get("bubble_fraction"),
         )
