@@ -20,6 +20,7 @@ into 2p stages, two per rank.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -81,14 +82,16 @@ class Costs:
             if getattr(self, name) < 0:
                 raise ValueError(f"Costs.{name} must be >= 0, got {getattr(self, name)}")
 
+    @functools.cached_property
+    def _durations(self) -> dict[tuple, float]:
+        """(kind, stage, microbatch) and (kind, stage) → µs, looked up once per action."""
+        return {**{(k, s): us for k, s, us in self.per_stage},
+                **{(k, s, j): us for k, s, j, us in self.per_action}}  # fmt: skip
+
     def of(self, kind: str, stage: int | None = None, microbatch: int | None = None) -> float:
-        for k, s, j, us in self.per_action:
-            if (k, s, j) == (kind, stage, microbatch):
-                return us
-        if self.per_stage and stage is not None:
-            for k, s, us in self.per_stage:
-                if k == kind and s == stage:
-                    return us
+        found = self._durations.get((kind, stage, microbatch), self._durations.get((kind, stage)))
+        if found is not None:
+            return found
         return {"F": self.f, "B": self.b, "I": self.i, "W": self.w}[kind]
 
     @classmethod

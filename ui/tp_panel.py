@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from runner import gallery, gantt, registry
+from runner import gallery, registry
 from runner.gantt_panel import median_iteration
 from ui.charts import cached, downloads, provenance
 from ui.resources import TRACE_DIR, trace_at
@@ -66,8 +66,7 @@ def _summary(pair: gallery.TPPair | None) -> str:
 def show_tp_run(trace: dict, key: str) -> None:
     """One measured TP run: step time measured vs predicted, the exposed all-reduce share,
     and the measured timeline above the prediction made from its own fitted costs."""
-    spec = registry.spec_from_trace(trace["spec"])
-    predicted = registry.get("tensor_parallel").predict(spec, trace)
+    predicted, _, fig = cached("view", trace)  # once per trace content, not every rerun
     s, p = trace["summary"], predicted["summary"]
     it = median_iteration(trace)  # the step the chart draws, which the prediction lays out
     drawn = [e for e in trace["events"] if e.get("iteration", 0) == it]
@@ -88,7 +87,7 @@ def show_tp_run(trace: dict, key: str) -> None:
     )  # fmt: skip
     error = s.get("max_abs_error")
     cols[3].metric("Max |error| vs 1 process", "not checked" if error is None else f"{error:.1e}")
-    st.plotly_chart(gantt.figure(trace, predicted), key=f"{key}-gantt", width="stretch")
+    st.plotly_chart(fig, key=f"{key}-gantt", width="stretch")
     downloads(trace, key)
 
 
