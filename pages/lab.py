@@ -5,6 +5,7 @@ import streamlit as st
 from ui.identity import current_learner, sidebar_badge
 from ui.lab_panel import job_view, run_form, runs_table
 from ui.lab_views import compare_view, recordings_view, simulator_view
+from ui.prefetch import plotly_when_idle
 from ui.resources import job_queue, machine
 
 sidebar_badge(current_learner())
@@ -24,6 +25,7 @@ run_tab, compare_tab, rec_tab, sim_tab, mem_tab = st.tabs(
     key="lab_tab",
 )
 if run_tab.open:
+    plotly_when_idle()  # a run's chart appears at its end: the chart library is loaded by then
     with run_tab:
         run_form(info)
         if "lab-job-page" in st.session_state:

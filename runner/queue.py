@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -76,6 +77,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 """`MIGRATIONS[i]` takes the jobs schema from version i to i + 1; append, never edit."""
+
+
+_wakeups: dict[str, threading.Event] = {}
+_wakeups_lock = threading.Lock()
+
+
+def wakeup(identity: str) -> threading.Event:
+    """Set when a job is queued on the database `identity` by this process: a worker in the
+    same process (the app's) claims it at once instead of at its next poll."""
+    with _wakeups_lock:
+        return _wakeups.setdefault(identity, threading.Event())
 
 
 def default_queue() -> JobQueue:
@@ -193,6 +205,8 @@ class JobQueue:
                 if joined is not None:
                     return self.get(joined)
             job_id = self._insert(db, spec, key, device, requested_by, limits, cached)
+        if cached is None:  # committed: wake this process's worker
+            wakeup(self.identity).set()
         return self.get(job_id)
 
     def _insert(self, db, spec, key, device, requested_by, limits, cached) -> int:

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runner import launch, launchers
-from runner.queue import HEARTBEAT_STALE_S, Job, JobQueue
+from runner.queue import HEARTBEAT_STALE_S, Job, JobQueue, wakeup
 from runner.queue_lock import QueueLock, SharedQueue
 from storage.db import store_errors
 
@@ -59,7 +59,8 @@ class Worker:
     timeout_s: float = 300.0
     """Seconds a job may run before it is killed, unless its row sets its own limit."""
     poll_s: float = 1.0
-    """Seconds between looks at an empty queue (or at a database that failed)."""
+    """Seconds between looks at an empty queue (or at a database that failed); a job queued
+    from this process (the app's pages) wakes the worker at once (runner.queue.wakeup)."""
     workload_module: str | None = None
     """What torchrun runs (tests pass a fixture script)."""
     heartbeat_s: float = 5.0
@@ -233,8 +234,14 @@ class Worker:
                     continue
             except Exception:  # e.g. the database is briefly unreadable: keep the worker alive
                 log.exception("worker: could not claim or finish a job")
-            stop_event.wait(self.poll_s)
+            self._idle(stop_event)
         self.flush()
+
+    def _idle(self, stop_event: threading.Event) -> None:
+        """Wait `poll_s`, or less: until a job is queued in this process or the stop."""
+        wake = wakeup(self.queue.identity)
+        if wake.wait(self.poll_s):
+            wake.clear()
 
 
 def _locate(queue: JobQueue, job_id: int, launcher: str, where: str) -> None:
@@ -290,9 +297,10 @@ def ensure_worker_thread(queue: JobQueue, **worker_options: Any) -> threading.Th
 def stop_worker_threads(timeout_s: float = 30.0) -> None:
     """Stop the workers ensure_worker_thread started (a job in flight ends as interrupted)."""
     with _workers_lock:
-        workers = list(_workers.values())
+        workers = list(_workers.items())
         _workers.clear()
-    for _, stop in workers:
+    for db, (_, stop) in workers:
         stop.set()
-    for thread, _ in workers:
+        wakeup(db).set()  # an idle worker sees the stop now, not at its next poll
+    for _, (thread, _) in workers:
         thread.join(timeout_s)

@@ -9,8 +9,16 @@ from classroom.store import Store
 
 def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted(server, page):
     learner = Store(server.data_dir / "paralab.db").create_learner("Ada")  # visitors cannot run
+    chunks = []  # Streamlit's Plotly chunk: fetched while the page is idle, before any chart
+    page.on("request", lambda r: chunks.append(r.url) if "/PlotlyChart." in r.url else None)
     page.goto(server.url + f"/lab?learner={learner.token}")
     run = page.get_by_role("tabpanel", name="Run")
+    expect(run.get_by_role("button", name="Run", exact=True)).to_be_visible(timeout=30_000)
+    for _ in range(150):  # the idle callback fires within 3 s of the page's load
+        if chunks:
+            break
+        page.wait_for_timeout(100)
+    assert len(chunks) == 1 and run.locator(".js-plotly-plot").count() == 0
     run.get_by_role("button", name="Run", exact=True).click()
     # Progress while the job is queued or running (a fragment polls the job's row).
     expect(run.get_by_test_id("stProgress")).to_be_visible(timeout=30_000)
@@ -19,6 +27,7 @@ def test_a_run_started_in_the_browser_shows_progress_then_measured_and_predicted
     expect(run.get_by_text("Predicted bubble")).to_be_visible()
     expect(run.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     expect(run.get_by_text("1F1B · p=2 · m=4 · cpu")).to_be_visible()  # the chart's title
+    assert len(chunks) == 1  # the chart used the module the page had already loaded
     table = run.get_by_test_id("stDataFrame")
     expect(table).to_be_visible()
     # The job ran for real: its trace is on disk under the server's data directory.
