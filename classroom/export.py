@@ -40,12 +40,14 @@ EXPORT_COLUMNS = (
     "correct",
     "points",
     "max_points",
+    "percent",
     "revealed",
     "answer",
     "timestamp",
 )
 """Columns of `export_rows`: `score` in [0, 1] after the retry penalty; `points` = score ×
-the question's weight, `max_points` that weight; `revealed`: the learner was shown the
+the question's weight, `max_points` that weight, `percent` = points ÷ max_points × 100
+(`percent()`); `revealed`: the learner was shown the
 answer (this try's score stays, no later try counts); `answer` compact JSON, `timestamp`
 ISO-8601 UTC."""
 
@@ -60,10 +62,12 @@ SUMMARY_COLUMNS = (
     "total_score",
     "total_points",
     "max_points",
+    "percent",
 )
 """Columns of `summary_rows`: `total_score` sums each question's best score (0..1 each),
-`total_points` the same weighted by points, `max_points` the lesson's points (empty when
-the lesson is not known); `tries` all tries, `revealed` questions whose answer was shown."""
+`total_points` the same weighted by points, `max_points` the lesson's points and `percent`
+total_points ÷ max_points × 100 (both empty when the lesson is not known); `tries` all
+tries, `revealed` questions whose answer was shown."""
 
 ESSAY_COLUMNS = (
     "learner",
@@ -77,13 +81,15 @@ ESSAY_COLUMNS = (
     "grade",
     "points",
     "max_points",
+    "percent",
     "comment",
     "submitted_at",
     "graded_at",
 )
 """Columns of `essay_rows`: the essay `text`; `self_lines` / `grade_lines` the rubric lines
 (1-based, as `1 3`) the learner / the grader ticked; `self_score` and `grade` in [0, 1]
-(empty until given); `points` = grade × the question's weight; timestamps ISO-8601 UTC."""
+(empty until given); `points` = grade × the question's weight, `percent` of max_points
+(empty until graded); timestamps ISO-8601 UTC."""
 
 Points = Mapping[str, Mapping[str, float]]
 """lesson id → question id → the question's points (its weight), from `points_of`."""
@@ -92,6 +98,18 @@ Points = Mapping[str, Mapping[str, float]]
 def points_of(lessons: Iterable[Any]) -> dict[str, dict[str, float]]:
     """The `Points` of lesson models (anything with `.id` and `.questions()`)."""
     return {lesson.id: {q.id: q.points for q in lesson.questions()} for lesson in lessons}
+
+
+def percent(points: float | None, max_points: float | None) -> float | None:
+    """`points` as a percentage of `max_points`, to one decimal; None (an empty cell) when
+    either is unknown or the maximum is 0 (a question worth no points has no percentage).
+
+    >>> percent(1.5, 2), percent(1, 3), percent(0, 0)
+    (75.0, 33.3, None)
+    """
+    if points is None or not max_points:
+        return None
+    return round(100 * points / max_points, 1)
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -125,6 +143,7 @@ def _attempt_row(names, attempt: Attempt, weight: float, revealed: bool) -> dict
         "correct": attempt.correct,
         "points": attempt.score * weight,
         "max_points": weight,
+        "percent": percent(attempt.score * weight, weight),
         "revealed": revealed,
         "answer": attempt.answer_json,
         "timestamp": attempt.created_at,
@@ -154,6 +173,8 @@ def summary_rows(store: Store, points: Points | None = None) -> list[dict[str, A
 def _summary_row(name: str, learner_id: int, lesson_id: str, states, weights) -> dict[str, Any]:
     progress = lesson_progress(sorted(states), states)
     weight = weights or {}
+    got = sum(s.best_score * weight.get(q, 1.0) for q, s in states.items())
+    most = sum(weights.values()) if weights is not None else None
     return {
         "learner": name,
         "learner_id": learner_id,
@@ -163,8 +184,9 @@ def _summary_row(name: str, learner_id: int, lesson_id: str, states, weights) ->
         "tries": sum(state.tries for state in states.values()),
         "revealed": sum(state.revealed for state in states.values()),
         "total_score": progress.score_sum,
-        "total_points": sum(s.best_score * weight.get(q, 1.0) for q, s in states.items()),
-        "max_points": sum(weights.values()) if weights is not None else None,
+        "total_points": got,
+        "max_points": most,
+        "percent": percent(got, most),
     }
 
 
@@ -203,6 +225,7 @@ def essay_rows(store: Store, points: Points | None = None) -> list[dict[str, Any
     rows = []
     for essay in store.essays():
         weight = (points or {}).get(essay.lesson_id, {}).get(essay.question_id, 1.0)
+        got = None if essay.grade is None else essay.grade * weight
         rows.append(
             {
                 "learner": names[essay.learner_id],
@@ -214,8 +237,9 @@ def essay_rows(store: Store, points: Points | None = None) -> list[dict[str, Any
                 "self_score": essay.self_score,
                 "grade_lines": lines(essay.grade_lines),
                 "grade": essay.grade,
-                "points": None if essay.grade is None else essay.grade * weight,
+                "points": got,
                 "max_points": weight,
+                "percent": percent(got, weight),
                 "comment": essay.comment,
                 "submitted_at": essay.submitted_at,
                 "graded_at": essay.graded_at,

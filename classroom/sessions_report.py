@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
+from classroom.export import percent
 from classroom.sessions_models import LiveAnswer, LiveSession
 
 SESSION_COLUMNS = (
@@ -91,7 +92,7 @@ def learner_report(
                 "correct": sum(a.correct for a in mine),
                 "points": round(got, 4),
                 "max_points": max_points,
-                "percent": round(100 * got / max_points, 1) if max_points else None,
+                "percent": percent(got, max_points),
             }
         )
     return rows
@@ -132,7 +133,7 @@ def session_export_rows(live: LiveSession, questions: Sequence, answers) -> list
                 "score": a.score,
                 "points": round(a.score * weight, 4),
                 "max_points": weight,
-                "percent": round(100 * a.score, 1),
+                "percent": percent(a.score * weight, weight),
                 "correct": a.correct,
                 "answer": a.answer_json,
                 "timestamp": _iso(a.answered_at),

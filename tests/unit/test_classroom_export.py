@@ -16,10 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from classroom.export import (
+    ESSAY_COLUMNS,
     EXPORT_COLUMNS,
     FORMULA_PREFIXES,
     SUMMARY_COLUMNS,
+    essay_rows,
     export_rows,
+    percent,
     summary_rows,
     to_csv,
     to_json,
@@ -181,3 +184,37 @@ def test_question_rows_summarise_the_class_per_question_in_lesson_order(tmp_path
     assert (rows[1]["answered"], rows[1]["solved"]) == (2, 1)
     assert rows[1]["mean_best"] == (0.75 + 0.5) / 2  # Ada's best 0.75, Bob's 0.5
     assert rows[1]["mean_tries"] == 1.5
+
+
+def test_every_score_export_carries_percent_of_maximum_points(store: Store) -> None:
+    ada = store.create_learner("Ada")
+    store.record_attempt(ada.id, "pipeline", "q1", "a", 1.0, 0.5, False)  # 0.5 × 3 points
+    store.record_attempt(ada.id, "pipeline", "q2", "b", 1.0, 1.0, True)  # 1 × 0 points
+    store.record_attempt(ada.id, "other", "q1", "c", 1.0, 1.0, True)  # lesson not known
+    store.submit_essay(ada.id, "pipeline", "e1", "Because the ramps idle.")
+    points = {"pipeline": {"q1": 3.0, "q2": 0.0, "e1": 2.0}}
+
+    attempts = {(r["lesson"], r["question"]): r for r in export_rows(store, points)}
+    summary = {r["lesson"]: r for r in summary_rows(store, points)}
+    (essay,) = essay_rows(store, points)
+
+    assert attempts["pipeline", "q1"]["percent"] == 50.0
+    assert attempts["pipeline", "q2"]["percent"] is None  # a maximum of 0 has no percentage
+    assert attempts["other", "q1"]["percent"] == 100.0  # an unknown question weighs 1
+    assert (summary["pipeline"]["total_points"], summary["pipeline"]["max_points"]) == (1.5, 5.0)
+    assert summary["pipeline"]["percent"] == 30.0
+    assert summary["other"]["percent"] is None  # no maximum known, no percentage
+    assert essay["percent"] is None  # not graded yet
+    store.grade_essay(ada.id, "pipeline", "e1", [0], 0.75)
+    assert [r["percent"] for r in essay_rows(store, points)] == [75.0]
+    csv_rows = parse(to_csv(export_rows(store, points), EXPORT_COLUMNS))
+    assert [r["percent"] for r in csv_rows] == ["50.0", "", "100.0"]
+    assert [r["percent"] for r in parse(to_csv(summary_rows(store, points)))] == ["", "30.0"]
+    assert [r["percent"] for r in json.loads(to_json(summary_rows(store, points)))] == [None, 30.0]
+    for columns in (EXPORT_COLUMNS, SUMMARY_COLUMNS, ESSAY_COLUMNS):  # beside the maximum
+        assert columns.index("percent") == columns.index("max_points") + 1
+
+
+def test_percent_rounds_to_one_decimal_and_is_empty_without_a_maximum() -> None:
+    assert (percent(1, 3), percent(2, 3), percent(0.0, 2)) == (33.3, 66.7, 0.0)
+    assert (percent(1, 0), percent(None, 2), percent(1, None)) == (None, None, None)
