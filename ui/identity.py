@@ -49,9 +49,10 @@ def requester():
     a signed-in learner the learner limits (runner/admission.py).
     """
     from runner.admission import INSTRUCTOR, LEARNER
+    from ui.roles import is_instructor
 
     learner = current_learner()
-    if st.session_state.get("instructor_ok"):
+    if is_instructor():
         who = learner.id if learner else st.session_state.setdefault(
             "instructor_session", secrets.token_hex(4)
         )  # fmt: skip

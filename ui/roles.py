@@ -5,23 +5,38 @@ fresh install never exposes everyone's scores; a passcode shorter than MIN_LENGT
 them off too (and says so in the log). Wrong tries are logged and slow the next ones down:
 a delay that doubles per failure in the session, and per client address after a few
 (ui/throttle.py), so guessing at the form's speed (~145 tries a second) is not possible.
+
+The passcode is asked once per browser session, not in every tab: a right one puts a signed
+token (ui/instructor_token.py) in a session cookie (`paralab_instructor`, no expiry, so it
+dies with the browser session; `SameSite=Strict; Path=/`), set by a script in the page
+(`st.html`; a cookie set from JavaScript cannot be HttpOnly). Every tab of the browser sends
+it when it connects and is let in while the token is genuine, under 12 h old and signed with
+this passcode; **Lock** signs the browser out (clears the cookie, revokes the token).
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
+import json
 import logging
 import math
 import os
 import secrets
+from pathlib import Path
 
 import streamlit as st
 
+from datadir import data_dir
+from ui import instructor_token
 from ui.throttle import Throttle
 
 SECRET = "instructor_passcode"
 ENV = "PARALAB_INSTRUCTOR_PASSCODE"
 MIN_LENGTH = 12
+COOKIE = "paralab_instructor"
+_SET_COOKIE = """<script>document.cookie = %s + "; Path=/; SameSite=Strict"
+  + (location.protocol === "https:" ? "; Secure" : "");</script>"""
 log = logging.getLogger(__name__)
 
 
@@ -59,8 +74,43 @@ def _keys() -> tuple[str, str | None]:
     return session, client if isinstance(client, str) and client else None
 
 
+@st.cache_resource(show_spinner=False)
+def _revoked() -> instructor_token.Revoked:
+    """Tokens signed out with Lock on this server (shared by every session)."""
+    return instructor_token.Revoked()
+
+
+@functools.lru_cache(maxsize=8)
+def _server_key(folder: Path) -> bytes:
+    return instructor_token.server_key(folder)
+
+
+def _signing_secret(passcode: str) -> bytes:
+    return instructor_token.secret_for(passcode, _server_key(data_dir(check=False)))
+
+
+def _cookie() -> str | None:
+    """The instructor cookie this tab's browser sent when it connected (None in AppTest)."""
+    return st.context.cookies.get(COOKIE)
+
+
+def _valid_nonces(passcode: str) -> list[str]:
+    """Nonces of this tab's genuine, fresh, not revoked tokens: the one its passcode form
+    issued (session state) and the one in the cookie it connected with."""
+    secret, revoked = _signing_secret(passcode), _revoked()
+    found = (instructor_token.nonce_of(t, secret) for t in (
+        st.session_state.get("instructor_token"), _cookie()))  # fmt: skip
+    return [n for n in found if n is not None and n not in revoked]
+
+
+def is_instructor() -> bool:
+    """True in a tab whose browser gave the passcode in this browser session (draws nothing)."""
+    expected = configured_passcode()
+    return expected is not None and bool(_valid_nonces(expected))
+
+
 def instructor_unlocked() -> bool:
-    """Ask for the passcode once per session; True once it was given right."""
+    """Ask for the passcode once per browser session; True once it was given right."""
     expected = configured_passcode()
     if expected is None:
         st.info(
@@ -68,13 +118,47 @@ def instructor_unlocked() -> bool:
             f"of at least {MIN_LENGTH} characters to enable it."
         )
         return False
-    if st.session_state.get("instructor_ok"):
+    if _valid_nonces(expected):
+        _signed_in_controls()
         return True
+    if st.session_state.get("instructor_locked"):  # the Lock of this tab: clear the cookie
+        _write_cookie("")
     with st.form("instructor_login"):
         code = st.text_input("Instructor passcode", type="password", key="instructor_code")
         if st.form_submit_button("Unlock", type="primary", key="instructor_unlock"):
             _try(code, expected)
     return False
+
+
+def _signed_in_controls() -> None:
+    """The sidebar's Lock button, and (in the tab that took the passcode) the cookie."""
+    token = st.session_state.get("instructor_token")
+    with st.sidebar:
+        if token:
+            _write_cookie(token)
+        st.button(
+            "Lock",
+            key="instructor_lock",
+            icon=":material/lock:",
+            on_click=_lock,
+            help="Sign this browser out of the instructor pages (every tab).",
+        )
+
+
+def _write_cookie(token: str) -> None:
+    """Set (or, with "", clear) the session cookie from a script in the page."""
+    value = f"{COOKIE}={token}" if token else f"{COOKIE}=; Max-Age=0"
+    st.html(_SET_COOKIE % json.dumps(value), unsafe_allow_javascript=True, width="content")
+
+
+def _lock() -> None:
+    """Lock button: revoke this tab's tokens (other open tabs send the same cookie) and clear
+    the cookie on the rerun that follows."""
+    expected = configured_passcode()
+    for nonce in _valid_nonces(expected) if expected else []:
+        _revoked().add(nonce)
+    st.session_state.pop("instructor_token", None)
+    st.session_state["instructor_locked"] = True
 
 
 def _try(code: str, expected: str) -> None:
@@ -85,7 +169,8 @@ def _try(code: str, expected: str) -> None:
         return
     if hmac.compare_digest(code.encode(), expected.encode()):
         by_session.succeeded(session)
-        st.session_state["instructor_ok"] = True
+        st.session_state["instructor_token"] = instructor_token.issue(_signing_secret(expected))
+        st.session_state.pop("instructor_locked", None)
         st.rerun()
     failures = by_session.failed(session)
     if client:

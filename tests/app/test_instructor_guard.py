@@ -51,3 +51,58 @@ def test_plain_escapes_every_markup_character_and_nothing_else():
     for char in ":[]$<>&`#_":
         assert f"\\{char}" in escaped
     assert plain("Grace Hopper") == "Grace Hopper"
+
+
+def _unlock(at):
+    at.text_input(key="instructor_code").input(PASSCODE)
+    at.button(key="instructor_unlock").click().run()
+    assert not at.exception
+    return at
+
+
+def _cookie_scripts(at) -> list[str]:
+    return [h.proto.body for h in at.get("html") if "document.cookie" in h.proto.body]
+
+
+def test_the_passcode_sets_a_signed_session_cookie_that_opens_another_tab(monkeypatch):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", PASSCODE)
+    first = _unlock(page("presenter").run())
+    token = first.session_state["instructor_token"]
+    (script,) = _cookie_scripts(first)
+    assert f"paralab_instructor={token}" in script and "SameSite=Strict" in script
+    assert "Path=/" in script and "Expires" not in script and "Max-Age" not in script
+
+    monkeypatch.setattr("ui.roles._cookie", lambda: token)  # a second tab sends the cookie
+    second = page("instructor").run()
+    assert not second.exception
+    assert not [t for t in second.text_input if t.key == "instructor_code"]
+    assert len(second.get("download_button")) == 3  # the question banks: unlocked
+    assert not _cookie_scripts(second)  # only the tab that took the passcode writes it
+
+
+def test_a_forged_or_other_passcodes_cookie_asks_for_the_passcode(monkeypatch):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", PASSCODE)
+    token = _unlock(page("instructor").run()).session_state["instructor_token"]
+    forged = token[:-1] + ("1" if token.endswith("0") else "0")
+    monkeypatch.setattr("ui.roles._cookie", lambda: forged)
+    assert page("instructor").run().text_input(key="instructor_code")
+    monkeypatch.setattr("ui.roles._cookie", lambda: token)
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "a-new-passcode-for-term-2")
+    at = page("instructor").run()
+    assert not at.exception and at.text_input(key="instructor_code")
+
+
+def test_lock_signs_the_browser_out_in_every_tab(monkeypatch):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", PASSCODE)
+    first = _unlock(page("instructor").run())
+    token = first.session_state["instructor_token"]
+    monkeypatch.setattr("ui.roles._cookie", lambda: token)
+    second = page("instructor").run()  # opened before the Lock, with the cookie
+    assert not [t for t in second.text_input if t.key == "instructor_code"]
+
+    first.button(key="instructor_lock").click().run()
+    assert not first.exception and first.text_input(key="instructor_code")
+    (script,) = _cookie_scripts(first)
+    assert "paralab_instructor=; Max-Age=0" in script  # the cookie is cleared
+    second.run()  # its next rerun still sends the old cookie: refused
+    assert second.text_input(key="instructor_code") and not second.get("download_button")

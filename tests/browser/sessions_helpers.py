@@ -7,7 +7,9 @@ browser context of their own (their own cookies and Streamlit sessions).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -24,6 +26,19 @@ bench/bench_sessions.py; the bound is loose because CI machines are shared)."""
 def class_server(data_dir: Path) -> Server:
     env = {"PARALAB_LESSONS": str(LESSON_DIR), "PARALAB_INSTRUCTOR_PASSCODE": PASSCODE}
     return Server(data_dir, env=env)
+
+
+@contextlib.contextmanager
+def running_class_server(tmp_path: Path) -> Iterator[Server]:
+    """A started `class_server` on `tmp_path/data`, stopped at the end (a fixture's body)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    srv = class_server(data)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 def settle(page) -> None:

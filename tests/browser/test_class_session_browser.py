@@ -14,8 +14,8 @@ from tests.browser.sessions_helpers import (
     answer_choice,
     answer_number,
     card,
-    class_server,
     join,
+    running_class_server,
     settle,
     start_session,
     unlock,
@@ -26,12 +26,8 @@ NAMES = ("Ada", "Grace", "Linus")
 
 @pytest.fixture
 def server(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = class_server(data)
-    srv.start()
-    yield srv
-    srv.stop()
+    with running_class_server(tmp_path) as srv:
+        yield srv
 
 
 @pytest.fixture
