@@ -7,8 +7,9 @@
 Starts two real servers on free 127.0.0.1 ports — the app (`python -m ui.serve`) and a
 one-line blank Streamlit app — with a fresh data directory, and drives them with Debian's
 Chromium (the browser tests' flags). One *load* is `page.goto(url)` until the page is idle:
-the script has finished (`stApp[data-test-script-state=notRunning]`, after it has run) and
-every Plotly chart on the page has drawn its SVG. Each page is loaded once to warm the
+the script has finished (`stApp[data-test-script-state=notRunning]`, after it has run), no
+element still shows Streamlit's loading skeleton (a widget whose code is still being fetched)
+and every Plotly chart on the page has drawn its SVG. Each page is loaded once to warm the
 server's caches, then `--rounds` times, interleaved with the blank page so that load from
 other work on the machine hits both alike. Ratios are page ÷ blank within one run, of the
 medians and of the minima (the minima are the better guide on a busy machine: contention
@@ -40,6 +41,7 @@ BLANK_NAV_APP = (
 IDLE_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (document.querySelector("[data-testid='stSkeleton']")) return false;  // a widget not drawn yet
   const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
   return [...charts].every(c => c.querySelector(".main-svg"));
 }"""

@@ -53,9 +53,8 @@ def test_course_map_groups_lessons_and_names_prerequisites(learner):
     headers = [h.value for h in at.subheader]
     assert headers[:2] == ["Pipeline parallelism", "Memory: sharding and activations"]
     assert "Case studies" in headers
-    captions = " ".join(c.value for c in at.caption)
-    assert "Learn before: Pipeline parallelism: micro-batches and the bubble" in captions
     texts = " ".join(m.value for m in at.markdown)
+    assert ":small[Learn before: Pipeline parallelism: micro-batches and the bubble]" in texts
     assert "**Start here:** Pipeline parallelism: micro-batches and the bubble" in texts
 
 
