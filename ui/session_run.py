@@ -15,7 +15,8 @@ import streamlit as st
 
 from classroom.sessions_report import leaderboard
 from classroom.sessions_stats import distribution
-from ui.lab_panel import checked_spec, describe, job_view
+from ui.class_measures import Measured, measures_of, pick
+from ui.lab_panel import FINISHED, checked_spec, describe, job_view
 from ui.resources import job_queue, machine, trace_at
 from ui.session_charts import figure
 from ui.session_common import live_questions, sessions
@@ -42,14 +43,10 @@ def torch_ready() -> bool:
 
 
 def runnable_labs(lesson) -> dict[str, tuple[object, str | None]]:
-    """Lab id → (lab block, why it cannot run here or None), for the lesson's labs."""
-    labs = {}
-    for lab in lesson.labs():
-        if lab.spec.get("workload", "pipeline") != "pipeline":
-            labs[lab.id] = (lab, "recorded on GPUs only; shown on the lesson page")
-            continue
-        labs[lab.id] = (lab, checked_spec(dict(lab.spec))[1])
-    return labs
+    """Lab id → (lab block, why it cannot run here or None), for the lesson's labs of every
+    workload: a preset runs for the class when its spec passes this machine's checks (every
+    workload runs on CPU ranks; a GPU-only preset says why not)."""
+    return {lab.id: (lab, checked_spec(dict(lab.spec))[1]) for lab in lesson.labs()}
 
 
 def start_class_run(live, lab) -> str | None:
@@ -90,44 +87,49 @@ def class_run_view(live, lesson, key: str) -> None:
 
 
 def predictions(live, lesson, lab) -> None:
-    """For each question that predicts this lab: the class's answers beside the measured value."""
+    """For each question that predicts this lab: the class's answers beside what the run
+    measured (the workload's own values, ui/class_measures.py; a numeric question is marked
+    with the value in its `unit`)."""
     asked = [q for q in live_questions(lesson) if q.lab == lab.id]
     if not asked:
         return
-    measured = measured_bubble(live.run_job_id)
+    found = measured(live.run_job_id)
     for q in asked:
         answers = sessions().answers(live.id, q.id)
         if not answers:
             continue
+        dist = distribution(q, answers)
+        numeric = dist["kind"] == "numeric"
+        same_unit = pick(found or [], getattr(q, "unit", None)) if numeric else None
+        shown = same_unit or (found[0] if found else None)  # else the run's headline
         left, right = st.columns([3, 1], vertical_alignment="center")
         with left:
             st.markdown(f"**The class predicted** — {q.id}")
-            dist = distribution(q, answers)
-            mark = measured if dist["kind"] == "numeric" else None
+            mark = same_unit.value if same_unit else None
             st.plotly_chart(
                 figure(dist, revealed=q.id in live.revealed, measured=mark),
-                key=f"pred-{live.id}-{q.id}-{measured is not None}",
+                key=f"pred-{live.id}-{q.id}-{found is not None}",
                 theme=None,
             )
         with right:
-            if measured is None:
-                st.metric("Measured bubble", "running…")
-            else:
-                st.metric("Measured bubble", f"{measured:.1%}")
-            if dist["kind"] == "numeric" and dist["values"]:
+            if found is None:
+                st.metric("Measured", "running…")
+            elif shown is not None:
+                st.metric(shown.label, shown.text)
+            if numeric and dist["values"]:
                 ordered = sorted(dist["values"])
                 st.metric("Class median", f"{ordered[len(ordered) // 2]:.3g}")
 
 
-def measured_bubble(job_id: int | None) -> float | None:
-    """The bubble fraction (idle ÷ ranks × step) the class run measured, once it is done."""
+def measured(job_id: int | None) -> list[Measured] | None:
+    """What the class run measured, headline first; None while it runs, [] when it ended
+    without a trace (failed, cancelled, no longer known)."""
     job = job_queue().get(job_id) if job_id is not None else None
-    if job is None or job.state != "done" or not job.trace_path:
+    if job is not None and job.state not in FINISHED:
         return None
-    from runner import gantt, simulate
-
-    trace = trace_at(job.trace_path)
-    return simulate.bubble(trace, iteration=gantt.median_iteration(trace))["idle_over_total"]
+    if job is None or job.state != "done" or not job.trace_path:
+        return []
+    return measures_of(trace_at(job.trace_path))
 
 
 def leaderboard_view(live, lesson) -> None:
