@@ -18,7 +18,6 @@ from tests.browser.sessions_helpers import (
     running_class_server,
     settle,
     start_session,
-    unlock,
 )
 
 NAMES = ("Ada", "Grace", "Linus")
@@ -92,8 +91,9 @@ def test_a_paced_class_answers_sees_the_reveal_survives_a_restart_and_watches_a_
     for pg in learners:
         pg.reload()
         expect(pg.get_by_text("Answer: Rank 1")).to_be_visible(timeout=30_000)
-    unlock(teacher, server.url)
+    teacher.goto(server.url + "/presenter")  # still unlocked: the signed cookie outlives it
     expect(teacher.locator(".st-key-presenter-code h1")).to_have_text(code, timeout=30_000)
+    expect(teacher.locator(".st-key-instructor_code")).to_have_count(0)
     teacher.locator(".st-key-live-next button").click()
     for pg, value in zip(learners, (0.33, 0.3, 0.5), strict=True):
         expect(card(pg, "predict-bubble")).to_be_visible(timeout=FOLLOW_MS)
