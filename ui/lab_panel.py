@@ -293,25 +293,27 @@ def run_form(info) -> None:
 
 
 def runs_table(jobs: list) -> None:
-    """Recent runs on this server, newest first."""
+    """Recent runs on this server, newest first: a Markdown table, not st.dataframe.
+
+    The page redraws while a run's progress is shown; a data grid (canvas, Arrow, pandas)
+    cost the server ~0.9 s and the browser ~1 s of CPU per run on 2 cores, taken from the
+    run's own ranks (bench/bench_pages.py --click). Twenty short rows need none of it, and
+    a table is read by screen readers."""
     if not jobs:
         st.caption("No runs yet on this server. Choose a schedule above and press Run.")
         return
-    st.markdown("##### Recent runs")
-    st.dataframe(
-        [
-            {
-                "run": j.id,
-                "what": describe(j.spec),
-                "workload": j.spec.workload,
-                "device": j.device,
-                "state": j.state,
-                "message": j.message or "",
-                "queued at": str(j.created_at)[:19],
-            }
-            for j in jobs
-        ],
-        hide_index=True,
-        width="stretch",
-        key="runs_table",
-    )
+    head = "| run | what | workload | device | state | message | queued at |\n" + "|---" * 7 + "|"
+    rows = []
+    for j in jobs:
+        cells = (j.id, describe(j.spec), j.spec.workload, j.device, j.state, j.message or "",
+                 str(j.created_at)[:19])  # fmt: skip
+        rows.append("| " + " | ".join(_cell(v) for v in cells) + " |")
+    st.markdown("##### Recent runs\n\n" + "\n".join([head, *rows]))
+
+
+def _cell(value) -> str:
+    """Table-cell text: no Markdown or HTML from a job's message, no line breaks."""
+    text = " ".join(str(value).split())
+    for ch in "\\`*_{}[]()<>#+-!|~$":
+        text = text.replace(ch, "\\" + ch)
+    return text

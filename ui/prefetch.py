@@ -21,7 +21,8 @@ _SCRIPT = """<script>
   const index = document.querySelector('script[src*="static/js/index."]');
   if (!index) return;
   const url = new URL("./%s", index.src).href;
-  const load = () => import(url).catch(() => {});
+  const done = () => { window.__paralabPlotlyLoaded = true; };
+  const load = () => import(url).then(done, done);
   (window.requestIdleCallback || ((f) => setTimeout(f, 500)))(load, {timeout: 3000});
 })();
 </script>"""

@@ -29,7 +29,9 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 def preload() -> None:
     """Import the modules the pages use, then move every object alive now out of the
     collector's reach: later collections only walk what pages create."""
+    import pandas  # noqa: F401  (st.dataframe and Plotly import it on a page's first use)
     import plotly.graph_objects  # noqa: F401
+    import pyarrow  # noqa: F401
     import torch  # noqa: F401
 
     import lessons.loader  # noqa: F401

@@ -150,7 +150,7 @@ def test_key_is_stable_and_sensitive():
     assert len(key) == 64
     assert key != spec.key("2.12.0", "cpu")
     assert key != spec.key("2.13.0", "cuda")
-    assert key != dataclasses.replace(spec, hidden=256).key("2.13.0", "cpu")
+    assert key != dataclasses.replace(spec, hidden=spec.hidden * 2).key("2.13.0", "cpu")
     assert TensorParallelSpec().key("2.13.0", "cpu") != TensorParallelSpec(mode="ladder").key(
         "2.13.0", "cpu"
     )
