@@ -1,7 +1,8 @@
 """Screenshots of a live class: a presenter at 1920×1080 and three learners, through a paced
-question, the reveal and a class run, on the tiny lesson of the browser tests.
+question, the reveal and a class run, on the lesson of the browser tests with its class run
+at the lab's default sizes (the tests' tiny job is all overhead: its bubble is not GPipe's).
 
-$ .venv/bin/python scripts/session_screenshots.py docs/screenshots [--lesson-dir DIR]
+$ .venv/bin/python scripts/session_screenshots.py docs/screenshots
 
 Starts its own server on a free 127.0.0.1 port (stopped by pid at the end) and writes
 sessions-*.png into the output folder.
@@ -19,6 +20,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.sessions_helpers import (
+    LESSON_DIR,
     answer_choice,
     answer_number,
     card,
@@ -43,7 +45,16 @@ def shoot(page, out: Path, name: str) -> None:
 
 def run(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        server = class_server(Path(tmp))
+        lessons = Path(tmp) / "lessons"
+        lessons.mkdir()
+        for src in LESSON_DIR.glob("*.yaml"):  # the same lesson, its run at the lab's sizes
+            text = src.read_text().replace(
+                ", hidden: 64, layers_per_stage: 1, batch: 4, seq: 8", ""
+            )
+            (lessons / src.name).write_text(text.replace("A tiny GPipe run", "A GPipe run"))
+        data = Path(tmp) / "data"
+        data.mkdir()
+        server = class_server(data, lessons)
         server.start()
         try:
             with sync_playwright() as p:
@@ -97,7 +108,7 @@ def _class(teacher, learners, url: str, out: Path) -> None:
     shoot(learners[0], out, "learner-4-class-run")
     shoot(teacher, out, "presenter-4-class-run")
     teacher.locator(".st-key-presenter_view").get_by_text("Report").click()
-    teacher.get_by_text("Per learner").wait_for()
+    teacher.get_by_text("Per learner", exact=True).wait_for()
     shoot(teacher, out, "presenter-5-report")
 
 

@@ -23,8 +23,8 @@ FOLLOW_MS = 30_000
 bench/bench_sessions.py; the bound is loose because CI machines are shared)."""
 
 
-def class_server(data_dir: Path) -> Server:
-    env = {"PARALAB_LESSONS": str(LESSON_DIR), "PARALAB_INSTRUCTOR_PASSCODE": PASSCODE}
+def class_server(data_dir: Path, lesson_dir: Path = LESSON_DIR) -> Server:
+    env = {"PARALAB_LESSONS": str(lesson_dir), "PARALAB_INSTRUCTOR_PASSCODE": PASSCODE}
     return Server(data_dir, env=env)
 
 
