@@ -64,8 +64,10 @@ def main() -> None:
     pool = WarmPool()
     pool.start()
     print(f"2-rank CPU pipeline, 4 layers/stage, batch 32 × seq 32; medians of {args.reps}\n")
-    print("| hidden | schedule | m | request → trace | step | F / transfer | bubble measured "
-          "| textbook | |measured − textbook| | lab prediction | |measured − prediction| |")
+    print(
+        "| hidden | schedule | m | request → trace | step | F / transfer | bubble measured "
+        "| textbook | |measured − textbook| | lab prediction | |measured − prediction| |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for hidden in args.hidden:
