@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.identity import current_learner, sidebar_badge
+from ui.prefetch import plotly_when_idle
 from ui.resources import catalog
 from ui.session_common import sessions
 from ui.session_learner import join_form, learner_view
@@ -23,4 +24,5 @@ if live.lesson_id not in lessons:
     st.error(f"This session's lesson {live.lesson_id!r} is not on this server any more.")
     st.stop()
 st.query_params["code"] = live.code
+plotly_when_idle()  # distributions and a class run's chart come later: load the library now
 learner_view(live, lessons[live.lesson_id], learner)
