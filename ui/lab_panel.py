@@ -302,11 +302,12 @@ def runs_table(jobs: list) -> None:
     if not jobs:
         st.caption("No runs yet on this server. Choose a schedule above and press Run.")
         return
-    head = "| run | what | workload | device | state | message | queued at |\n" + "|---" * 7 + "|"
+    head = "| run | what | on | state | queued |\n" + "|---" * 5 + "|"  # five: fits a phone
     rows = []
     for j in jobs:
-        cells = (j.id, describe(j.spec), j.spec.workload, j.device, j.state, j.message or "",
-                 str(j.created_at)[:19])  # fmt: skip
+        state = j.state if j.message in ("", "finished") else f"{j.state}: {j.message}"
+        queued = str(j.created_at)[5:16].replace("T", " ")  # MM-DD hh:mm, UTC
+        cells = (j.id, describe(j.spec), j.device, state, queued)
         rows.append("| " + " | ".join(_cell(v) for v in cells) + " |")
     st.markdown("##### Recent runs\n\n" + "\n".join([head, *rows]))
 
