@@ -17,7 +17,10 @@ than `MAX_AGE_S`, or issued in the future.
 
 The MAC's secret is derived from the passcode and a random key kept in the data directory
 (`instructor.key`, created once, mode 0600): restarting the server keeps tokens valid,
-changing the passcode invalidates every token at once. Stdlib only.
+changing the passcode invalidates every token at once. "Lock" writes the time in
+`instructor.locked` beside it: every token issued before then is refused, in every tab of
+every browser, after a restart too (a tab that typed the passcode itself included). Stdlib
+only.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
 import time
 from pathlib import Path
 
@@ -36,6 +38,7 @@ MAX_AGE_S = 12 * 3600
 SKEW_S = 60
 """How far in the future an issue time may be (clock steps between replicas) and still pass."""
 KEY_FILE = "instructor.key"
+LOCK_FILE = "instructor.locked"
 
 
 def server_key(folder: Path) -> bytes:
@@ -74,37 +77,45 @@ def issue(secret: bytes, now: float | None = None, nonce: str | None = None) -> 
 
 
 def nonce_of(
-    token: str | None, secret: bytes, now: float | None = None, max_age_s: float = MAX_AGE_S
+    token: str | None,
+    secret: bytes,
+    now: float | None = None,
+    max_age_s: float = MAX_AGE_S,
+    not_before: float = 0.0,
 ) -> str | None:
-    """The token's nonce when it is genuine and fresh; None for anything else."""
+    """The token's nonce when it is genuine, fresh and issued after `not_before` (the last
+    Lock); None for anything else."""
     parts = (token or "").split(".")
     if len(parts) != 4 or parts[0] != VERSION or not parts[1].isdigit():
         return None
     body = ".".join(parts[:3])
     if not hmac.compare_digest(parts[3].encode(), _mac(secret, body).encode()):
         return None
-    age = (time.time() if now is None else now) - int(parts[1])
-    return parts[2] if -SKEW_S <= age <= max_age_s else None
+    issued = int(parts[1])
+    age = (time.time() if now is None else now) - issued
+    return parts[2] if -SKEW_S <= age <= max_age_s and issued > not_before else None
 
 
-class Revoked:
-    """Nonces of tokens signed out with "Lock" (kept until they would have expired anyway).
+def locked_at(folder: Path) -> float:
+    """When "Lock" was last pressed on this data directory (0.0: never)."""
+    try:
+        return float((Path(folder) / LOCK_FILE).read_text().strip() or 0.0)
+    except (OSError, ValueError):
+        return 0.0
 
-    The cookie is cleared in the browser, but a tab opened before sends the cookie it
-    connected with on every rerun; this set refuses it there too. Thread-safe.
-    """
 
-    def __init__(self, clock=time.time) -> None:
-        self.clock = clock
-        self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
+def lock(folder: Path, now: float | None = None) -> float:
+    """Refuse every token issued until now (written atomically); the time written."""
+    stamp = time.time() if now is None else now
+    path = Path(folder) / LOCK_FILE
+    tmp = path.with_name(f".{LOCK_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(f"{stamp:.3f}\n")
+    os.replace(tmp, path)
+    return stamp
 
-    def add(self, nonce: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._until = {n: t for n, t in self._until.items() if t > now}
-            self._until[nonce] = now + MAX_AGE_S + SKEW_S
 
-    def __contains__(self, nonce: object) -> bool:
-        with self._lock:
-            return nonce in self._until
+def issue_after(secret: bytes, not_before: float, now: float | None = None) -> str:
+    """A token that the last Lock does not refuse: issued now, or just after a Lock in this
+    very second (whole seconds; within SKEW_S)."""
+    now = time.time() if now is None else now
+    return issue(secret, now=max(now, int(not_before) + 1))

@@ -11,7 +11,8 @@ token (ui/instructor_token.py) in a session cookie (`paralab_instructor`, no exp
 dies with the browser session; `SameSite=Strict; Path=/`), set by a script in the page
 (`st.html`; a cookie set from JavaScript cannot be HttpOnly). Every tab of the browser sends
 it when it connects and is let in while the token is genuine, under 12 h old and signed with
-this passcode; **Lock** signs the browser out (clears the cookie, revokes the token).
+this passcode and after the last **Lock**, which signs every instructor browser out (it
+clears this tab's cookie and refuses every token issued before it, instructor_token.lock).
 """
 
 from __future__ import annotations
@@ -74,12 +75,6 @@ def _keys() -> tuple[str, str | None]:
     return session, client if isinstance(client, str) and client else None
 
 
-@st.cache_resource(show_spinner=False)
-def _revoked() -> instructor_token.Revoked:
-    """Tokens signed out with Lock on this server (shared by every session)."""
-    return instructor_token.Revoked()
-
-
 @functools.lru_cache(maxsize=8)
 def _server_key(folder: Path) -> bytes:
     return instructor_token.server_key(folder)
@@ -95,12 +90,13 @@ def _cookie() -> str | None:
 
 
 def _valid_nonces(passcode: str) -> list[str]:
-    """Nonces of this tab's genuine, fresh, not revoked tokens: the one its passcode form
-    issued (session state) and the one in the cookie it connected with."""
-    secret, revoked = _signing_secret(passcode), _revoked()
-    found = (instructor_token.nonce_of(t, secret) for t in (
+    """Nonces of this tab's genuine, fresh tokens issued after the last Lock: the one its
+    passcode form issued (session state) and the one in the cookie it connected with."""
+    secret = _signing_secret(passcode)
+    since = instructor_token.locked_at(data_dir(check=False))
+    found = (instructor_token.nonce_of(t, secret, not_before=since) for t in (
         st.session_state.get("instructor_token"), _cookie()))  # fmt: skip
-    return [n for n in found if n is not None and n not in revoked]
+    return [n for n in found if n is not None]
 
 
 def is_instructor() -> bool:
@@ -141,7 +137,8 @@ def _signed_in_controls() -> None:
             key="instructor_lock",
             icon=":material/lock:",
             on_click=_lock,
-            help="Sign this browser out of the instructor pages (every tab).",
+            help="Sign every browser out of the instructor pages (every tab; the passcode "
+            "opens them again).",
         )
 
 
@@ -152,11 +149,10 @@ def _write_cookie(token: str) -> None:
 
 
 def _lock() -> None:
-    """Lock button: revoke this tab's tokens (other open tabs send the same cookie) and clear
-    the cookie on the rerun that follows."""
-    expected = configured_passcode()
-    for nonce in _valid_nonces(expected) if expected else []:
-        _revoked().add(nonce)
+    """Lock button: refuse every token issued so far (instructor_token.lock: other tabs, and
+    tabs that typed the passcode themselves, send tokens of their own) and clear this tab's
+    cookie on the rerun that follows."""
+    instructor_token.lock(data_dir(check=False))
     st.session_state.pop("instructor_token", None)
     st.session_state["instructor_locked"] = True
 
@@ -169,7 +165,9 @@ def _try(code: str, expected: str) -> None:
         return
     if hmac.compare_digest(code.encode(), expected.encode()):
         by_session.succeeded(session)
-        st.session_state["instructor_token"] = instructor_token.issue(_signing_secret(expected))
+        since = instructor_token.locked_at(data_dir(check=False))
+        secret = _signing_secret(expected)
+        st.session_state["instructor_token"] = instructor_token.issue_after(secret, since)
         st.session_state.pop("instructor_locked", None)
         st.rerun()
     failures = by_session.failed(session)

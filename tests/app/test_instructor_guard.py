@@ -106,3 +106,17 @@ def test_lock_signs_the_browser_out_in_every_tab(monkeypatch):
     assert "paralab_instructor=; Max-Age=0" in script  # the cookie is cleared
     second.run()  # its next rerun still sends the old cookie: refused
     assert second.text_input(key="instructor_code") and not second.get("download_button")
+
+
+def test_lock_also_signs_out_a_tab_that_typed_the_passcode_itself(monkeypatch):
+    monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", PASSCODE)
+    first = _unlock(page("presenter").run())
+    second = _unlock(page("instructor").run())  # opened before unlocking: typed it too
+    other = second.session_state["instructor_token"]
+    first.button(key="instructor_lock").click().run()
+    second.run()
+    assert second.text_input(key="instructor_code") and not second.get("download_button")
+    monkeypatch.setattr("ui.roles._cookie", lambda: other)  # a new tab with that tab's cookie
+    assert page("instructor").run().text_input(key="instructor_code")
+    third = _unlock(page("instructor").run())  # the passcode opens the pages again
+    assert len(third.get("download_button")) == 3

@@ -10,8 +10,10 @@ import pytest
 from ui.instructor_token import (
     MAX_AGE_S,
     SKEW_S,
-    Revoked,
     issue,
+    issue_after,
+    lock,
+    locked_at,
     nonce_of,
     secret_for,
     server_key,
@@ -75,11 +77,13 @@ def test_the_server_key_survives_a_restart_and_is_private(tmp_path, secret):
     assert mode & 0o077 == 0
 
 
-def test_revoked_nonces_are_kept_until_their_tokens_expire():
-    clock = [NOW]
-    revoked = Revoked(clock=lambda: clock[0])
-    revoked.add("a")
-    assert "a" in revoked and "b" not in revoked
-    clock[0] += MAX_AGE_S + SKEW_S + 1
-    revoked.add("b")  # adding prunes what has expired anyway
-    assert "a" not in revoked and "b" in revoked
+def test_a_lock_refuses_every_token_issued_before_it_and_survives_a_restart(tmp_path, secret):
+    assert locked_at(tmp_path) == 0.0  # never locked
+    before = issue(secret, now=NOW)
+    stamp = lock(tmp_path, now=NOW + 10.5)
+    assert locked_at(tmp_path) == stamp  # read back from the file, as a restarted server does
+    assert nonce_of(before, secret, now=NOW + 20, not_before=stamp) is None
+    same_second = issue_after(secret, stamp, now=NOW + 10.7)  # unlocked again at once
+    assert nonce_of(same_second, secret, now=NOW + 10.7, not_before=stamp) is not None
+    later = issue_after(secret, stamp, now=NOW + 30)
+    assert later.split(".")[1] == str(int(NOW) + 30)  # an ordinary token when the Lock is older
