@@ -172,8 +172,10 @@ def summary_rows(store: Store, points: Points | None = None) -> list[dict[str, A
 
 def _summary_row(name: str, learner_id: int, lesson_id: str, states, weights) -> dict[str, Any]:
     progress = lesson_progress(sorted(states), states)
-    weight = weights or {}
-    got = sum(s.best_score * weight.get(q, 1.0) for q, s in states.items())
+    # with the lesson's points known, a question no longer in it counts for nothing (it is
+    # not in the maximum either: a percent over 100 otherwise); unknown lesson: 1 point each
+    default = 1.0 if weights is None else 0.0
+    got = sum(s.best_score * (weights or {}).get(q, default) for q, s in states.items())
     most = sum(weights.values()) if weights is not None else None
     return {
         "learner": name,

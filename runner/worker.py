@@ -39,6 +39,7 @@ from runner.queue_lock import QueueLock, SharedQueue
 from storage.db import store_errors
 
 log = logging.getLogger(__name__)
+STOP_CHECK_S = 0.25
 
 
 def owner_id() -> str:
@@ -238,10 +239,17 @@ class Worker:
         self.flush()
 
     def _idle(self, stop_event: threading.Event) -> None:
-        """Wait `poll_s`, or less: until a job is queued in this process or the stop."""
+        """Wait `poll_s`, or less: until a job is queued in this process or the stop (looked
+        at every STOP_CHECK_S, so a signal handler that only sets the stop is heard)."""
         wake = wakeup(self.queue.identity)
-        if wake.wait(self.poll_s):
-            wake.clear()
+        deadline = time.monotonic() + self.poll_s
+        while not stop_event.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if wake.wait(min(left, STOP_CHECK_S)):
+                wake.clear()
+                return
 
 
 def _locate(queue: JobQueue, job_id: int, launcher: str, where: str) -> None:

@@ -120,7 +120,7 @@ def _matching_input(question, key: str, last: dict | None, disabled: bool) -> di
     for left in question.left:
         ids = list(right)
         choice = st.selectbox(  # the item is the select's own visible label: one element each
-            f"**{left.text}**",
+            left.text,  # as typed: Streamlit uses the label as the select's accessible name
             ids,
             index=ids.index(last[left.id]) if last.get(left.id) in ids else None,
             format_func=right.get,

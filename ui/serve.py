@@ -28,7 +28,9 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 def preload() -> None:
     """Import the modules the pages use, then move every object alive now out of the
-    collector's reach: later collections only walk what pages create."""
+    collector's reach: later collections only walk what pages create. The port opens after
+    this (a few seconds: torch), so the first visitor's page does not pay for it."""
+    print("[serve] importing torch, plotly and the lessons before serving…", file=sys.stderr)
     import pandas  # noqa: F401  (st.dataframe and Plotly import it on a page's first use)
     import plotly.graph_objects  # noqa: F401
     import pyarrow  # noqa: F401

@@ -9,6 +9,7 @@ that lab (`lab:` in the lesson) gets the class's predictions beside the measured
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 
 import streamlit as st
@@ -21,6 +22,7 @@ from ui.resources import job_queue, machine, trace_at
 from ui.session_charts import figure
 from ui.session_common import live_questions, sessions
 
+log = logging.getLogger(__name__)
 _WARM: list[threading.Thread] = []
 
 
@@ -116,6 +118,8 @@ def predictions(live, lesson, lab) -> None:
                 st.metric("Measured", "running…")
             elif shown is not None:
                 st.metric(shown.label, shown.text)
+            else:
+                st.metric("Measured", "no measurement")  # the run ended without a result
             if numeric and dist["values"]:
                 ordered = sorted(dist["values"])
                 st.metric("Class median", f"{ordered[len(ordered) // 2]:.3g}")
@@ -129,7 +133,11 @@ def measured(job_id: int | None) -> list[Measured] | None:
         return None
     if job is None or job.state != "done" or not job.trace_path:
         return []
-    return measures_of(trace_at(job.trace_path))
+    try:
+        return measures_of(trace_at(job.trace_path))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):  # a trace without the values
+        log.exception("class run %s: no measured values in its trace", job_id)
+        return []
 
 
 def leaderboard_view(live, lesson) -> None:

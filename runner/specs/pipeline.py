@@ -32,8 +32,9 @@ class PipelineSpec(BaseSpec):
     microbatches: int = param(4, "m: pieces the batch is split into; more shrink the bubble",
                               lo=1, hi=MAX_MICROBATCHES)  # fmt: skip
     # 256: a 2-rank CPU run reaches its trace in ~1.4 s instead of ~3.3 s at 512 (16-core
-    # host), with F still 100-170× one activation transfer and the measured bubble as close
-    # to the schedule's (bench/bench_lab_size.py, bench/README.md)
+    # host), with F still 100-170× one activation transfer, the lab's prediction as close to
+    # the measured bubble (0.002-0.009) and the textbook a little further (0.03-0.05 against
+    # 0.025-0.041 at 512): bench/bench_lab_size.py, bench/README.md
     hidden: int = param(256, "width of each layer: sets compute per micro-batch so timings "
                         "are not all overhead", lo=8, hi=16384)  # fmt: skip
     layers_per_stage: int = param(4, "layers in each stage", lo=1, hi=64)

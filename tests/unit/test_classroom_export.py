@@ -215,6 +215,14 @@ def test_every_score_export_carries_percent_of_maximum_points(store: Store) -> N
         assert columns.index("percent") == columns.index("max_points") + 1
 
 
+def test_a_question_removed_from_its_lesson_does_not_push_the_summary_over_100(store) -> None:
+    ada = store.create_learner("Ada")
+    store.record_attempt(ada.id, "pipeline", "q1", "a", 1.0, 1.0, True)
+    store.record_attempt(ada.id, "pipeline", "gone", "b", 1.0, 1.0, True)  # since removed
+    (row,) = summary_rows(store, {"pipeline": {"q1": 1.0}})
+    assert (row["total_points"], row["max_points"], row["percent"]) == (1.0, 1.0, 100.0)
+
+
 def test_percent_rounds_to_one_decimal_and_is_empty_without_a_maximum() -> None:
     assert (percent(1, 3), percent(2, 3), percent(0.0, 2)) == (33.3, 66.7, 0.0)
     assert (percent(1, 0), percent(None, 2), percent(1, None)) == (None, None, None)

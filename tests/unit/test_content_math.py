@@ -11,12 +11,18 @@ LESSONS = Path(__file__).resolve().parents[2] / "content" / "lessons"
 
 
 def unfenced(text: str) -> list[int]:
-    """Numbers of the lines that open or close display math with the formula beside `$$`."""
-    return [
-        n
-        for n, line in enumerate(text.splitlines(), 1)
-        if line.count("$$") % 2 and line.strip() != "$$"
-    ]
+    """Numbers of the lines that open or close display math with the formula beside `$$`,
+    and of opening `$$` lines glued to the paragraph before them (no blank line between)."""
+    bad, inside, before = [], False, ""
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.count("$$") % 2:
+            opening = not inside
+            inside = not inside
+            glued = opening and before.strip() and not before.rstrip().endswith(("|", "|-", ">"))
+            if line.strip() != "$$" or glued:
+                bad.append(n)
+        before = line
+    return bad
 
 
 def test_every_display_formula_is_on_one_line_or_fenced_by_lines_of_its_own():
@@ -28,3 +34,5 @@ def test_the_broken_form_is_caught_and_the_good_forms_pass():
     assert unfenced("  $$t = \\frac{a}{b}, \\qquad\n    u = 1.$$") == [1, 2]
     assert unfenced("  $$\n  t = \\frac{a}{b},\n  u = 1.\n  $$") == []
     assert unfenced("text $$x = 1$$ and $y$") == []
+    assert unfenced("  Per token:\n  $$\n  t = 1\n  $$") == [2]  # glued to its paragraph
+    assert unfenced("  text: |\n    $$\n    t = 1\n    $$") == []  # a block scalar's start

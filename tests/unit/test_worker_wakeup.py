@@ -69,3 +69,13 @@ def test_another_queue_object_on_the_same_file_wakes_the_worker(tmp_path):
         stop.set()
         wakeup(queue.identity).set()
     thread.join(5.0)
+
+
+def test_setting_only_the_stop_ends_an_idle_wait(tmp_path):
+    """What `python -m runner worker`'s signal handler does: no wake-up, just the stop."""
+    queue = JobQueue(tmp_path / "jobs.db", tmp_path / "results")
+    _, stop, thread = start(queue)
+    assert wait_until(lambda: thread.is_alive())
+    stop.set()
+    thread.join(30.0)
+    assert not thread.is_alive()
