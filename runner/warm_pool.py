@@ -218,6 +218,12 @@ class _Job:
         time.sleep(min(timeout, POLL_S))
 
 
+def job_processes(token: str, pid: int | None) -> set[int]:
+    """The live processes of a job, however it was started: torchrun and its ranks carry its
+    token in their environment; ranks forked here share the job leader's process group."""
+    return set(launch.find_marked(token)) | (set(in_group(pid)) if pid else set())
+
+
 _shared: WarmPool | None = None
 
 
@@ -330,9 +336,3 @@ def serve() -> None:
 
 if __name__ == "__main__":
     serve()
-
-
-def job_processes(token: str, pid: int | None) -> set[int]:
-    """The live processes of a job, however it was started: torchrun and its ranks carry its
-    token in their environment; ranks forked here share the job leader's process group."""
-    return set(launch.find_marked(token)) | (set(in_group(pid)) if pid else set())

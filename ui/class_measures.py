@@ -52,17 +52,22 @@ def pipeline(trace: dict) -> list[Measured]:
     return [Measured("Measured bubble", bubble, f"{bubble:.1%}"), _step(trace)]
 
 
+def _waited(label: str, trace: dict) -> list[Measured]:
+    """The share of a step the compute waited for communication (`comm_exposed_us`), then
+    the step."""
+    exposed = trace["summary"].get("comm_exposed_us", 0.0)
+    return [_share(label, exposed, trace), _step(trace)]
+
+
 def tensor_parallel(trace: dict) -> list[Measured]:
     """The share of a step the compute waited for all-reduces, then the step."""
-    exposed = trace["summary"].get("comm_exposed_us", 0.0)
-    return [_share("Waiting for all-reduce", exposed, trace), _step(trace)]
+    return _waited("Waiting for all-reduce", trace)
 
 
 def data_parallel(trace: dict) -> list[Measured]:
     """The share of a step spent waiting for communication, then the step (data parallel:
     gradients being averaged; FSDP and hybrid meshes: every collective, waiting included)."""
-    exposed = trace["summary"].get("comm_exposed_us", 0.0)
-    return [_share("Communication waited for", exposed, trace), _step(trace)]
+    return _waited("Communication waited for", trace)
 
 
 def fsdp(trace: dict) -> list[Measured]:

@@ -89,20 +89,19 @@ def _cookie() -> str | None:
     return st.context.cookies.get(COOKIE)
 
 
-def _valid_nonces(passcode: str) -> list[str]:
-    """Nonces of this tab's genuine, fresh tokens issued after the last Lock: the one its
-    passcode form issued (session state) and the one in the cookie it connected with."""
+def _signed_in(passcode: str) -> bool:
+    """Whether this tab holds a genuine, fresh token issued after the last Lock: the one its
+    passcode form issued (session state) or the one in the cookie it connected with."""
     secret = _signing_secret(passcode)
     since = instructor_token.locked_at(data_dir(check=False))
-    found = (instructor_token.nonce_of(t, secret, not_before=since) for t in (
-        st.session_state.get("instructor_token"), _cookie()))  # fmt: skip
-    return [n for n in found if n is not None]
+    tokens = (st.session_state.get("instructor_token"), _cookie())
+    return any(instructor_token.nonce_of(t, secret, not_before=since) for t in tokens)
 
 
 def is_instructor() -> bool:
     """True in a tab whose browser gave the passcode in this browser session (draws nothing)."""
     expected = configured_passcode()
-    return expected is not None and bool(_valid_nonces(expected))
+    return expected is not None and _signed_in(expected)
 
 
 def instructor_unlocked() -> bool:
@@ -114,7 +113,7 @@ def instructor_unlocked() -> bool:
             f"of at least {MIN_LENGTH} characters to enable it."
         )
         return False
-    if _valid_nonces(expected):
+    if _signed_in(expected):
         _signed_in_controls()
         return True
     if st.session_state.get("instructor_locked"):  # the Lock of this tab: clear the cookie
