@@ -13,7 +13,8 @@ st.title("Live lab")
 info = machine()
 where = f"{info.gpus} GPUs, NCCL" if info.gpus >= 2 else "CPU processes talking over gloo"
 st.markdown(
-    f"Each run is a real `torchrun` job on this server ({where}, torch {info.torch}). "
+    f"Each run is a real multi-process `torch.distributed` job on this server ({where}, "
+    f"torch {info.torch}; CPU ranks start from a process with torch already imported). "
     "Every rank times its computation and its communication; the chart shows what each rank "
     "did, above what the textbook predicts from the same measured costs."
 )
