@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.navigation import PAGES
 from ui.roles import instructor_enabled
 
 # A local icon: a ":material/..." icon would make every browser fetch it from a font CDN.
@@ -17,31 +18,11 @@ st.set_page_config(
     layout="wide",
 )
 
-learn = [
-    st.Page(
-        "pages/home.py", title="Course", icon=":material/school:", url_path="home", default=True
-    ),
-    st.Page("pages/lesson.py", title="Lesson", icon=":material/menu_book:", url_path="lesson"),
-    st.Page("pages/lab.py", title="Live lab", icon=":material/science:", url_path="lab"),
-    st.Page("pages/session.py", title="Live session", icon=":material/groups:", url_path="session"),
-    st.Page(
-        "pages/progress.py", title="My progress", icon=":material/insights:", url_path="progress"
-    ),
-]
-sections = {"Learn": learn}
-if instructor_enabled():
-    sections["Instructor"] = [
-        st.Page(
-            "pages/presenter.py",
-            title="Presenter",
-            icon=":material/co_present:",
-            url_path="presenter",
-        ),
-        st.Page(
-            "pages/instructor.py",
-            title="Scores & export",
-            icon=":material/download:",
-            url_path="instructor",
-        ),
-    ]
+sections: dict[str, list] = {}
+for entry in PAGES:
+    if entry.section == "Instructor" and not instructor_enabled():
+        continue
+    page = st.Page(entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path,
+                   default=entry.default)  # fmt: skip
+    sections.setdefault(entry.section, []).append(page)
 st.navigation(sections, expanded=True).run()

@@ -12,6 +12,10 @@ Before serving, it imports what every page needs (torch, plotly, the lesson and 
 modules) and freezes those objects out of the garbage collector (`gc.freeze()`): with
 `runner.postScriptGC` off (.streamlit/config.toml) the collector still runs on its own, and
 a full collection would otherwise walk torch's and plotly's objects (~0.18 s on 2 cores).
+
+And it serves Streamlit's page shell with the server's base URL written in
+(`ui/static_shell.py`): on a page like `/lesson` the browser would otherwise probe
+`/lesson/_stcore/health`, get a 404 and try again at the root 100 ms later.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
+
+from ui import static_shell
+from ui.navigation import url_paths
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -59,6 +66,7 @@ def main(argv: list[str]) -> int:
     except DataDirError as err:  # the pages say so too; the server still serves the lessons
         print(f"error: {err}", file=sys.stderr)
     preload()
+    static_shell.install(url_paths())  # the page connects to the server at the first try
     try:
         return cli.main()
     finally:
