@@ -8,6 +8,7 @@ from ui.identity import current_learner, sidebar_badge
 from ui.lab_panel import lab_block
 from ui.questions import render_question
 from ui.resources import catalog, store
+from ui.rich_text import markdown
 
 learner = current_learner()
 sidebar_badge(learner)
@@ -40,7 +41,7 @@ else:
 number = 0
 for block in lesson.body:
     if block.type == "markdown":
-        st.markdown(block.text)
+        markdown(block.text)
     elif block.type == "lab":
         lab_block(block)
     else:

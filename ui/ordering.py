@@ -1,9 +1,17 @@
-"""The ordering input: drag and drop, and the same moves from the keyboard.
+"""The ordering input: one list of cards, dragged with a mouse or a finger, or moved with
+the keyboard — no iframe.
 
-Dragging uses the `streamlit-sortables` component (dnd-kit in an iframe). Keyboard users
-pick an item and press "Move up" / "Move down" — plain Streamlit widgets that Tab reaches
-and Enter or Space press. Both edit one order kept in session state; a keyboard move bumps
-a version number in the component's key so the drag list redraws in the new order.
+It is a Streamlit custom component (v2: mounted in the page itself, no iframe or bundle of
+its own to load). Each card is a list item that Tab reaches; its "↑" and "↓" buttons (or
+Alt+↑ / Alt+↓ on the card) move it one place, and a polite live region reads out where it
+went. Dragging a card with the mouse, or by its grip (⠿) with a finger, moves it where it is
+dropped. Every move sends the whole order to Python as the component's `order` state, so
+the order survives reruns like any widget's value; what is submitted is that order.
+
+The iframe component this replaces (`streamlit-sortables`) loaded its own page and React
+bundle per question: on a 2-core box a lesson with one ordering question took ~0.15–0.25 s
+longer to become idle (bench/bench_pages.py), and it needed a second, separate keyboard
+control beside it.
 """
 
 from __future__ import annotations
@@ -11,19 +19,162 @@ from __future__ import annotations
 import random
 
 import streamlit as st
-from streamlit_sortables import sort_items
 
-CARD_STYLE = """
-.sortable-component { background: transparent; padding: 0; }
-.sortable-item, .sortable-item:hover {
-  background: #ffffff; color: #1d2433; border: 1px solid #cfd6e4; border-radius: 8px;
-  font-size: 15px; text-align: left; padding: 8px 12px; margin: 4px 0;
-  box-shadow: 0 1px 2px rgba(20, 30, 60, 0.06);
+CSS = """
+:host { display: block; }
+ol { list-style: none; margin: 0; padding: 0; }
+li {
+  display: flex; align-items: center; gap: 8px;
+  background: var(--st-background-color, #ffffff); color: var(--st-text-color, #0b1220);
+  border: 1px solid #b8c1d6; border-radius: 8px; margin: 4px 0; padding: 6px 8px 6px 10px;
+  font: inherit; font-size: 15px; line-height: 1.35; cursor: grab;
+  user-select: none; -webkit-user-select: none;
 }
-.sortable-item:hover { border-color: #3b5bdb; }
-.sortable-item:focus-visible { outline: 3px solid #3b5bdb; outline-offset: 1px; }
-.sortable-item.dragging { background: #eef2ff; border-color: #3b5bdb; }
+.grip { color: #6b7385; font-size: 18px; line-height: 1; padding: 4px 2px; touch-action: none; }
+li:hover { border-color: var(--st-primary-color, #2a44b0); }
+li:focus-visible, button:focus-visible {
+  outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 1px;
+}
+li.dragging { background: #eef2ff; border-color: var(--st-primary-color, #2a44b0);
+  box-shadow: 0 4px 10px rgba(20, 30, 60, 0.18); cursor: grabbing; position: relative;
+  z-index: 1; }
+.num { min-width: 1.6em; font-weight: 600; color: #3d4657; }
+.text { flex: 1; }
+button {
+  font: inherit; font-size: 14px; min-width: 2.2em; min-height: 2em; border-radius: 6px;
+  border: 1px solid #b8c1d6; background: var(--st-secondary-background-color, #f3f5fa);
+  color: var(--st-text-color, #0b1220); cursor: pointer;
+}
+button:disabled { opacity: 0.35; cursor: default; }
+.hint { font-size: 13px; color: #4a5468; margin: 0 0 4px; }
+.live { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 """
+
+# The order lives in the DOM between moves; `data.order` (Python's view) redraws the list
+# only when it differs from what is shown, so a move's own rerun never resets focus.
+JS = """
+export default function ({ data, setStateValue, parentElement }) {
+  let root = parentElement.querySelector(".paralab-ordering");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "paralab-ordering";
+    root.innerHTML = '<p class="hint"></p><ol></ol><div class="live" aria-live="polite"></div>';
+    parentElement.appendChild(root);
+  }
+  const list = root.querySelector("ol");
+  const live = root.querySelector(".live");
+  root.querySelector(".hint").textContent =
+    "Drag the cards into order (first at the top), or use ↑ and ↓ on a card.";
+  list.setAttribute("aria-label", data.label || "Order");
+  const text = Object.fromEntries(data.items.map((item) => [item.id, item.text]));
+  const shown = () => [...list.children].map((li) => li.dataset.id);
+
+  function renumber() {
+    const cards = [...list.children];
+    cards.forEach((li, i) => {
+      li.querySelector(".num").textContent = i + 1 + ".";
+      const [up, down] = li.querySelectorAll("button");
+      up.disabled = i === 0;
+      down.disabled = i === cards.length - 1;
+    });
+  }
+
+  function card(id) {
+    const li = document.createElement("li");
+    li.dataset.id = id;
+    li.tabIndex = 0;
+    const num = document.createElement("span");
+    num.className = "num";
+    const label = document.createElement("span");
+    label.className = "text";
+    label.textContent = text[id];
+    const grip = document.createElement("span");
+    grip.className = "grip";
+    grip.setAttribute("aria-hidden", "true");
+    grip.textContent = "⠿";
+    li.append(grip, num, label);
+    for (const [arrow, step, word] of [["↑", -1, "up"], ["↓", 1, "down"]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = arrow;
+      button.setAttribute("aria-label", "Move “" + text[id] + "” " + word);
+      button.addEventListener("click", () => move(li, step, button));
+      li.append(button);
+    }
+    li.addEventListener("keydown", (event) => {
+      if (event.target === li && event.altKey && event.key === "ArrowUp") {
+        event.preventDefault(); move(li, -1, li);
+      } else if (event.target === li && event.altKey && event.key === "ArrowDown") {
+        event.preventDefault(); move(li, 1, li);
+      }
+    });
+    li.addEventListener("pointerdown", (event) => startDrag(event, li));
+    return li;
+  }
+
+  function commit() {
+    renumber();
+    setStateValue("order", shown());
+  }
+
+  function move(li, step, focusAfter) {
+    const cards = [...list.children];
+    const to = cards.indexOf(li) + step;
+    if (to < 0 || to >= cards.length) return;
+    if (step < 0) list.insertBefore(li, cards[to]);
+    else list.insertBefore(li, cards[to].nextSibling);
+    commit();
+    const target = focusAfter.disabled ? li : focusAfter;
+    target.focus();
+    live.textContent = text[li.dataset.id] + ": position " + (to + 1) + " of " + cards.length;
+  }
+
+  function startDrag(event, li) {
+    if (event.button !== 0 || event.target.closest("button")) return;
+    // a finger drags by the grip only: elsewhere on a card it scrolls the page
+    if (event.pointerType === "touch" && !event.target.closest(".grip")) return;
+    const before = shown().join("\\n");
+    const startY = event.clientY;
+    let dragging = false;
+    // listeners on the window, not pointer capture: moving the card in the list takes it
+    // out of the document for a moment, which would end a capture
+    const onMove = (ev) => {
+      if (!dragging && Math.abs(ev.clientY - startY) < 4) return;
+      dragging = true;
+      li.classList.add("dragging");
+      const others = [...list.children].filter((c) => c !== li);
+      const next = others.find((c) => {
+        const box = c.getBoundingClientRect();
+        return ev.clientY < box.top + box.height / 2;
+      });
+      list.insertBefore(li, next || null);
+      renumber();
+    };
+    const onUp = () => {
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onUp);
+      window.removeEventListener("pointercancel", onUp);
+      li.classList.remove("dragging");
+      if (shown().join("\\n") !== before) {
+        commit();
+        const order = shown();
+        live.textContent = text[li.dataset.id] + ": position " +
+          (order.indexOf(li.dataset.id) + 1) + " of " + order.length;
+      }
+    };
+    window.addEventListener("pointermove", onMove);
+    window.addEventListener("pointerup", onUp);
+    window.addEventListener("pointercancel", onUp);
+  }
+
+  if (shown().join("\\n") !== data.order.join("\\n")) {
+    list.replaceChildren(...data.order.map(card));
+    renumber();
+  }
+}
+"""
+
+_component = st.components.v2.component("paralab_ordering", css=CSS, js=JS)
 
 
 def initial_order(item_ids: list[str], seed: str, is_right) -> list[str]:
@@ -37,75 +188,30 @@ def initial_order(item_ids: list[str], seed: str, is_right) -> list[str]:
     return order
 
 
-def _labels(items) -> dict[str, str]:
-    """Item id -> the text shown; texts are made unique so a dragged label maps back."""
-    labels: dict[str, str] = {}
-    for item in items:
-        text = item.text
-        while text in labels.values():
-            text += " ·"
-        labels[item.id] = text
-    return labels
+def _valid(order, item_ids: list[str]) -> bool:
+    """An order sent by the browser names each item once (anything else is ignored)."""
+    return isinstance(order, list) and sorted(map(str, order)) == sorted(item_ids)
 
 
 def ordering_input(question, key: str, start: list[str], disabled: bool) -> list[str]:
     """Render the ordering widget and return the learner's current order of item ids."""
-    order_key, version_key = f"{key}-order", f"{key}-version"
-    if order_key not in st.session_state:
-        st.session_state[order_key] = list(start)
-        st.session_state[version_key] = 0
-    labels = _labels(question.items)
-    by_label = {text: item_id for item_id, text in labels.items()}
-    order: list[str] = st.session_state[order_key]
+    ids = [item.id for item in question.items]
+    text = {item.id: item.text for item in question.items}
     if disabled:
-        st.markdown("\n".join(f"{n}. {labels[i]}" for n, i in enumerate(order, 1)))
-        return order
-    drag, keys = st.columns([3, 2], vertical_alignment="top")
-    with drag:
-        st.caption("Drag the cards into order (first at the top).")
-        dragged = sort_items(
-            [labels[i] for i in order],
-            direction="vertical",
-            custom_style=CARD_STYLE,
-            key=f"{key}-dnd-{st.session_state[version_key]}",
-        )
-        if dragged and [by_label[t] for t in dragged] != order:
-            order = [by_label[t] for t in dragged]
-            st.session_state[order_key] = order
-    with keys:
-        _keyboard_controls(key, order, labels)
-    return st.session_state[order_key]
-
-
-def _keyboard_controls(key: str, order: list[str], labels: dict[str, str]) -> None:
-    """Select an item, then move it one place up or down (reachable with Tab and Enter).
-
-    The picker is re-created after every move (its key carries the order's version), so
-    its label shows the card's new position; the picked card stays picked.
-    """
-    st.caption("Or with the keyboard: choose a card, then move it.")
-    remembered = st.session_state.get(f"{key}-picked")
-    picked = st.selectbox(
-        "Card to move",
-        options=order,
-        index=order.index(remembered) if remembered in order else 0,
-        format_func=lambda i: f"{order.index(i) + 1}. {labels[i]}",
-        key=f"{key}-pick-{st.session_state[f'{key}-version']}",
+        st.markdown("\n".join(f"{n}. {text[i]}" for n, i in enumerate(start, 1)))
+        return list(start)
+    component_key = f"{key}-cards"
+    saved = st.session_state.get(component_key)
+    current = saved.get("order") if hasattr(saved, "get") else None
+    order = [str(i) for i in current] if _valid(current, ids) else list(start)
+    _component(
+        key=component_key,
+        data={
+            "items": [{"id": i, "text": text[i]} for i in ids],
+            "order": order,  # what the learner last made: the list then has nothing to redraw
+            "label": "Cards to put in order",
+        },
+        default={"order": list(start)},
+        on_order_change=lambda: None,
     )
-    st.session_state[f"{key}-picked"] = picked
-    up, down = st.columns(2)
-    pos = order.index(picked)
-    if up.button("Move up ↑", key=f"{key}-up", disabled=pos == 0, width="stretch"):
-        _swap(key, order, pos, pos - 1)
-    if down.button(
-        "Move down ↓", key=f"{key}-down", disabled=pos == len(order) - 1, width="stretch"
-    ):
-        _swap(key, order, pos, pos + 1)
-
-
-def _swap(key: str, order: list[str], a: int, b: int) -> None:
-    new = list(order)
-    new[a], new[b] = new[b], new[a]
-    st.session_state[f"{key}-order"] = new
-    st.session_state[f"{key}-version"] += 1
-    st.rerun()
+    return order

@@ -22,6 +22,7 @@ from ui.essay import essay_body
 from ui.lab_panel import lab_comparison
 from ui.ordering import initial_order, ordering_input
 from ui.resources import store
+from ui.rich_text import markdown
 
 TF = {"True": True, "False": False}
 
@@ -37,7 +38,10 @@ def render_question(lesson, question, number: int, learner, state) -> None:
     with st.container(border=True, key=f"{key}-card"):
         # one element for the header and the prompt: each element costs the browser ~6 ms
         head = f"**Question {number}** · {spec.label} · {question.points:g} pt"
-        st.markdown(f"{head}\n\n{question.prompt}")
+        note = _penalty_note(question, key, state) if spec.widget != "essay" else None
+        if note:  # on the header's line, not a caption of its own: one element fewer
+            head += f" · :small[{note}]"
+        markdown(f"{head}\n\n{question.prompt}")
         WIDGETS[spec.widget](lesson, question, key, learner, state)
 
 
@@ -45,10 +49,7 @@ def _auto_body(draw_input: Callable) -> Callable:
     """The card body of an auto-graded type whose answer widget is `draw_input`."""
 
     def body(lesson, question, key: str, learner, state) -> None:
-        locked = _locked(question, state) or st.session_state.get(f"{key}-revealed", False)
-        penalty = effective_penalty(question)
-        if penalty and not locked:
-            st.caption(f"Each wrong try takes {penalty:.0%} off the score of the right one.")
+        locked = _is_over(question, key, state)
         last = state.last_answer if state else None
         answer = draw_input(question, key, last, locked)
         if not locked:
@@ -59,6 +60,19 @@ def _auto_body(draw_input: Callable) -> Callable:
                 lab_comparison(lesson.lab(question.lab))
 
     return body
+
+
+def _is_over(question, key: str, state) -> bool:
+    """No more tries: solved, out of tries, or the answer shown (stored or in this tab)."""
+    return _locked(question, state) or st.session_state.get(f"{key}-revealed", False)
+
+
+def _penalty_note(question, key: str, state) -> str | None:
+    """What a wrong try costs, said before answering; None when nothing is lost or over."""
+    penalty = effective_penalty(question)
+    if not penalty or _is_over(question, key, state):
+        return None
+    return f"each wrong try takes {penalty:.0%} off the score of the right one"
 
 
 def _locked(question, state) -> bool:

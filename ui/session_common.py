@@ -18,6 +18,7 @@ from classroom.sessions import SessionStore
 from lessons.types import question_type
 from ui import questions
 from ui.resources import store
+from ui.rich_text import markdown
 from ui.session_charts import LETTERS
 
 PUBLIC_URL = "PARALAB_PUBLIC_URL"
@@ -107,7 +108,7 @@ def show_prompt(question, number: int, *, points: bool = True) -> None:
     """The question as the class sees it: number, kind, rendered prompt (Markdown, LaTeX)."""
     pts = f" · {question.points:g} pt" if points else ""
     st.markdown(f"**Question {number}** · {kind_label(question)}{pts}")
-    st.markdown(question.prompt)
+    markdown(question.prompt)
 
 
 def show_choices(question) -> None:

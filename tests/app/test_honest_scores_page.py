@@ -15,13 +15,15 @@ def test_show_answer_then_reload_keeps_the_question_closed(learner, store):
     key = f"q-{lesson.id}-{q.id}"
     wrong = next(o.id for o in q.options if not o.correct)
     at = page("lesson", learner=learner.token, lesson=lesson.id).run()
-    assert any(f"{effective_penalty(q):.0%}" in c.value for c in at.caption)  # told up front
+    told = f"each wrong try takes {effective_penalty(q):.0%} off"  # on the header, up front
+    assert any(told in m.value for m in at.markdown)
     at.radio(key=f"{key}-radio").set_value(wrong)
     at.button(key=f"{key}-submit").click().run()
     at.button(key=f"{key}-reveal").click().run()
     assert not at.exception
 
     again = page("lesson", learner=learner.token, lesson=lesson.id).run()  # reload
+    assert not any(told in m.value for m in again.markdown if q.prompt[:30] in m.value)  # over
     assert again.radio(key=f"{key}-radio").disabled
     assert not [b for b in again.button if b.key == f"{key}-submit"]
     assert any("Answer shown" in i.value for i in again.info)

@@ -63,22 +63,36 @@ def test_numeric_wrong_then_right_applies_the_penalty(learner, store, lesson):
     assert any(q.explanation.strip()[:40] in i.value for i in at.info)
 
 
-def test_ordering_by_keyboard_buttons_reaches_a_right_order(learner, store, lesson):
+def test_ordering_takes_the_order_the_cards_send(learner, store, lesson):
+    """The card list (a v2 component; the browser test drags and presses its buttons) sends
+    its whole order as the `order` state; Submit grades that order."""
     q = question(lesson, "ordering")
     at = page("lesson", learner=learner.token, lesson=lesson.id).run()
-    target = q.correct_order()
-    # Bubble each target item into place with "Move up", as a keyboard user would.
-    for pos, item in enumerate(target):
-        version = at.session_state[key(lesson, q, "version")]
-        at.selectbox(key=key(lesson, q, f"pick-{version}")).set_value(item).run()
-        order = at.session_state[key(lesson, q, "order")]
-        for _ in range(order.index(item) - pos):
-            at.button(key=key(lesson, q, "up")).click().run()
-    assert at.session_state[key(lesson, q, "order")] == target
+    cards = key(lesson, q, "cards")
+    start = at.session_state[cards]["order"]
+    assert sorted(start) == sorted(i.id for i in q.items) and not grade(q, start).correct
+    at.session_state[cards] = {"order": q.correct_order()}
+    at.run()
     at.button(key=key(lesson, q, "submit")).click().run()
     assert not at.exception
-    assert grade(q, target).correct
-    assert store.question_state(learner.id, lesson.id)[q.id].solved
+    state = store.question_state(learner.id, lesson.id)[q.id]
+    assert state.solved and state.last_answer == q.correct_order()
+
+
+@pytest.mark.parametrize("sent", [["nope"], "d1f1", None, {"a": 1}, [1, 2, 3], "dup"], ids=repr)
+def test_an_order_the_page_did_not_make_is_ignored(learner, store, lesson, sent):
+    """Hostile or stale states (unknown ids, a repeated card, not a list) leave the start."""
+    q = question(lesson, "ordering")
+    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    cards = key(lesson, q, "cards")
+    start = at.session_state[cards]["order"]
+    if sent == "dup":
+        sent = [start[0]] * len(start)
+    at.session_state[cards] = {"order": sent}
+    at.run()
+    at.button(key=key(lesson, q, "submit")).click().run()
+    assert not at.exception
+    assert store.question_state(learner.id, lesson.id)[q.id].last_answer == start
 
 
 def test_matching_partial_credit(learner, store, lesson):

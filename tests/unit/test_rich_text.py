@@ -1,0 +1,45 @@
+"""Fenced code blocks in lesson Markdown are drawn as escaped <pre> (ui/rich_text.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ui.rich_text import pre_html, split
+
+LESSONS = Path(__file__).resolve().parents[2] / "content" / "lessons"
+
+
+def test_split_keeps_order_and_text_around_fences():
+    text = "Before $x$\n\n```\na  <b>\n  b\n```\n\nafter **bold**\n"
+    assert split(text) == [
+        ("markdown", "Before $x$\n\n"),
+        ("pre", "a  <b>\n  b"),
+        ("markdown", "\nafter **bold**\n"),
+    ]
+
+
+def test_a_language_tag_and_tildes_are_fences_too_and_unclosed_is_left_alone():
+    assert split("```python\nx = 1\n```\n") == [("pre", "x = 1")]
+    assert split("~~~\ny\n~~~") == [("pre", "y")]
+    assert split("```\nnever closed\n") == [("markdown", "```\nnever closed\n")]
+
+
+def test_pre_escapes_markup():
+    out = pre_html("<script>alert(1)</script> & x")
+    assert "<script>" not in out and "&lt;script&gt;" in out and "&amp; x" in out
+
+
+def test_every_fence_in_the_course_becomes_one_pre_with_its_lines():
+    fenced = 0
+    for path in sorted(LESSONS.glob("*.yaml")):
+        for block in yaml.safe_load(path.read_text())["body"]:
+            text = block.get("text", "")
+            if "```" not in text:
+                continue
+            pres = [piece for kind, piece in split(text) if kind == "pre"]
+            assert len(pres) == text.count("```") // 2, path.name
+            assert not any("```" in piece for _, piece in split(text)), path.name
+            fenced += len(pres)
+    assert fenced == 4  # lesson 3 (two diagrams), 15 and 16 (a printout each)
