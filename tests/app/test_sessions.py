@@ -59,6 +59,30 @@ def test_a_paced_question_is_answered_then_a_late_answer_is_refused(store, learn
     assert answer.answer == "b" and answer.correct
 
 
+def test_an_ordering_question_in_a_session_takes_the_order_the_cards_send(store, learner):
+    """The session screen draws the same card list as the lesson page; its order is what
+    is submitted (the position-agreement chart reads these answers)."""
+    from lessons.grading import grade
+    from ui.resources import catalog
+
+    lesson = next(lesson for lesson in catalog().lessons if lesson.id == LESSON)
+    q = next(q for q in lesson.questions() if q.type == "ordering")
+    sessions = SessionStore(store)
+    live = sessions.create(LESSON)
+    sessions.join(live.id, learner.id)
+    sessions.open_question(live.id, q.id)
+    at = page("session", learner=learner.token, code=live.code).run()
+    key = f"live-{live.id}-{q.id}"
+    assert sorted(at.session_state[f"{key}-cards"]["order"]) == sorted(i.id for i in q.items)
+    at.session_state[f"{key}-cards"] = {"order": q.correct_order()}
+    at.run()
+    at.button(key=f"{key}-submit").click().run()
+    assert not at.exception
+    (answer,) = sessions.answers(live.id)
+    assert answer.answer == q.correct_order() and answer.correct
+    assert grade(q, answer.answer).correct
+
+
 def test_the_presenter_starts_a_session_opens_reveals_and_reports(monkeypatch, store):
     monkeypatch.setenv("PARALAB_INSTRUCTOR_PASSCODE", "s3cret-passcode")
     at = unlock(page("presenter").run())
