@@ -190,7 +190,8 @@ class EssayStore:
         return essay_from_row(row) if row else None
 
     def essays(self, lesson_id: str | None = None) -> list[Essay]:
-        """Every essay (of one lesson, if given), oldest submission first."""
+        """Every essay (of one lesson, if given), oldest submission first; submissions in
+        the same millisecond by learner id."""
         sql = "SELECT * FROM essays"
         params: tuple = ()
         if lesson_id is not None:

@@ -255,7 +255,8 @@ def _session(conn, where: str, value) -> LiveSession | None:
     if row is None:
         return None
     revealed = conn.execute(
-        "SELECT question_id FROM live_reveals WHERE session_id = ? ORDER BY revealed_at",
+        "SELECT question_id FROM live_reveals WHERE session_id = ?"
+        " ORDER BY revealed_at, question_id",  # the same millisecond: a stable order
         (row["id"],),
     ).fetchall()
     return LiveSession(

@@ -22,7 +22,7 @@ from tests.unit.test_classroom_essays import (  # noqa: F401
     test_an_essay_is_submitted_once,
     test_bad_assessments_are_refused_and_change_nothing,
     test_bad_text_is_refused_and_nothing_stored,
-    test_essays_by_lesson_oldest_first,
+    test_essays_by_lesson_oldest_first_ties_by_learner,
     test_unknown_learner_or_essay_is_a_lookup_error,
 )
 from tests.unit.test_classroom_store import (  # noqa: F401

@@ -73,13 +73,19 @@ def test_unknown_learner_or_essay_is_a_lookup_error(store):
     assert store.essay(ada.id, LESSON, QID) is None
 
 
-def test_essays_by_lesson_oldest_first(store):
-    ada, bob = store.create_learner("Ada"), store.create_learner("Bob")
+def test_essays_by_lesson_oldest_first_ties_by_learner(store, monkeypatch):
+    """Submission times have millisecond resolution (two submits on PostgreSQL can share
+    one): the clock is the test's, so "oldest" is not left to the machine's speed."""
+    ada, bob, cy = (store.create_learner(n) for n in ("Ada", "Bob", "Cy"))
+    clock = iter(["2026-12-02T10:00:00.001Z", "2026-12-02T10:00:00.002Z",
+                  "2026-12-02T10:00:00.002Z", "2026-12-02T10:00:00.003Z"])  # fmt: skip
+    monkeypatch.setattr(store, "_now", lambda: next(clock))
     store.submit_essay(bob.id, LESSON, QID, "bob's")
-    store.submit_essay(ada.id, LESSON, QID, "ada's")
+    store.submit_essay(cy.id, LESSON, QID, "cy's")
+    store.submit_essay(ada.id, LESSON, QID, "ada's")  # same millisecond as cy's
     store.submit_essay(ada.id, "other", QID, "elsewhere")
-    assert [e.text for e in store.essays(LESSON)] == ["bob's", "ada's"]
-    assert len(store.essays()) == 3
+    assert [e.text for e in store.essays(LESSON)] == ["bob's", "ada's", "cy's"]
+    assert len(store.essays()) == 4
 
 
 def test_a_database_from_before_essays_gains_the_table(tmp_path):
