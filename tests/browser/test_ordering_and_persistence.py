@@ -107,10 +107,11 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
             continue
         up = tp_box.get_by_role("button", name=f"Move “{order_texts[item]}” up")
         up.focus()
-        for _ in range(current - pos):
+        for now in range(current, pos, -1):  # one press, one place up, then the next
             page.keyboard.press("Enter")
-        expect(tp_box.locator(".live")).to_have_text(f"{order_texts[item]}: position {pos + 1} of "
-                                                     f"{len(tp_q.items)}")  # fmt: skip
+            expect(tp_box.locator(".live")).to_have_text(
+                f"{order_texts[item]}: position {now} of {len(tp_q.items)}"
+            )
         settle(page)
         assert card_texts(tp_box).index(order_texts[item]) == pos
     assert card_texts(tp_box) == [order_texts[i] for i in tp_q.correct_order()]
@@ -126,3 +127,32 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
     server.restart()
     page.goto(page.url.replace(f"lesson={tp_lesson.id}", f"lesson={lesson.id}"))
     card(page, lesson, q).get_by_text(re.compile(r"Correct — score 100%")).wait_for()
+
+
+def test_quick_moves_are_not_undone_by_the_reruns_they_start(server, page):
+    """Alt+↓ pressed every 30 ms: each press starts a rerun, and a rerun that began before
+    the next press answers with the order before it. The list keeps the newest order and
+    the focus (it once redrew to the older order and dropped focus to the page)."""
+    lesson, q = ordering_question(TENSOR)
+    page.goto(f"{server.url}/lesson?lesson={lesson.id}")
+    box = card(page, lesson, q)
+    box.scroll_into_view_if_needed()
+    cards(box).first.wait_for()
+    before = card_texts(box)
+    cards(box).first.focus()
+    for _ in range(len(before) - 1):
+        page.keyboard.press("Alt+ArrowDown")
+        page.wait_for_timeout(30)
+    expect(box.locator(".live")).to_have_text(f"{before[0]}: position {len(before)} of "
+                                              f"{len(before)}")  # fmt: skip
+    settle(page)
+    page.wait_for_timeout(1000)  # any rerun still in flight has answered
+    assert card_texts(box) == before[1:] + before[:1]
+    focused = page.evaluate(
+        "() => { let a = document.activeElement;"
+        " while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;"
+        " return a && a.querySelector('.text') && a.querySelector('.text').textContent; }"
+    )
+    assert focused == before[0]
+    box.get_by_role("button", name="Submit").click()  # what is graded is what is shown
+    box.get_by_text(re.compile(r"Score \d+% — sign in")).wait_for()  # not signed in: graded
