@@ -8,7 +8,8 @@ hosts that embed it); the shell below sets it before Streamlit's bundle runs, fr
 browser's own address minus a trailing page name of this app, so a proxy that serves the
 app under a prefix (`/paralab/lesson`) still gets `/paralab` (a prefix that is itself a page
 name, `/lab/`, would be taken for the page: the README says not to use one). Everything
-else in the static folder is served as is (symlinks to Streamlit's files).
+else in the static folder is served as is: symlinks to Streamlit's files, in a private
+folder of this process.
 
 `install()` is called by `ui.serve` before the server starts; a plain `streamlit run
 app.py` serves Streamlit's own shell and connects 100 ms later, nothing else differs. If
@@ -18,7 +19,7 @@ leaves Streamlit's shell in place.
 
 from __future__ import annotations
 
-import hashlib
+import atexit
 import json
 import os
 import shutil
@@ -53,38 +54,57 @@ def patched_index(index_html: str, page_paths: list[str], title: str) -> str | N
     return out.replace(TITLE, f"<title>{title}</title>", 1)
 
 
-def build(static_dir: Path, page_paths: list[str], title: str, parent: Path) -> Path | None:
-    """A folder beside `parent` that mirrors `static_dir` with the patched index.html.
+PREFIX = "paralab-static-"
 
-    Named by the content it serves, built under a temporary name and renamed into place,
-    so servers started together share one and a restart reuses it."""
-    index = patched_index((static_dir / "index.html").read_text(), page_paths, title)
+
+def build(static_dir: Path, page_paths: list[str], title: str, parent: Path) -> Path | None:
+    """A private folder in `parent` (mode 0700, this process's) that mirrors `static_dir`
+    with the patched index.html; None if the shell cannot be patched.
+
+    Private and per process, not shared by name: a folder anyone could create first in a
+    shared temporary directory would let them serve the page shell, and one half removed by
+    a temp cleaner would be reused broken. `remove_stale` clears what dead servers left."""
+    index = patched_index((static_dir / "index.html").read_text(encoding="utf-8"), page_paths,
+                          title)  # fmt: skip
     if index is None:
         return None
-    digest = hashlib.sha256(f"{static_dir}\n{index}".encode()).hexdigest()[:16]
-    target = parent / f"paralab-static-{digest}"
-    if (target / "index.html").is_file():
-        return target
-    partial = Path(tempfile.mkdtemp(prefix=".paralab-static-", dir=parent))
-    for entry in static_dir.iterdir():
-        if entry.name != "index.html":
-            (partial / entry.name).symlink_to(entry)
-    (partial / "index.html").write_text(index)
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
     try:
-        os.rename(partial, target)
-    except OSError:  # another server renamed its copy first: the same content
-        shutil.rmtree(partial, ignore_errors=True)
-    return target
+        for entry in static_dir.iterdir():
+            if entry.name != "index.html":
+                (folder / entry.name).symlink_to(entry)
+        (folder / "index.html").write_text(index, encoding="utf-8")
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def remove_stale(parent: Path) -> None:
+    """Remove the mirrors of servers that are gone (killed with -9: no exit handler ran).
+    Only this user's folders named `paralab-static-<pid>-…` whose pid is not running."""
+    for folder in parent.glob(f"{PREFIX}*-*"):
+        pid = folder.name[len(PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.lstat().st_uid != os.getuid() or folder.is_symlink():
+                continue
+            os.kill(int(pid), 0)  # raises if no such process
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def install(page_paths: list[str], title: str = "ParaLab") -> Path | None:
-    """Point Streamlit's static handler at the patched shell. Returns the folder, or None
-    (and says why on stderr) when Streamlit's own shell stays."""
+    """Point Streamlit's static handler at the patched shell, removed again at exit.
+    Returns the folder, or None (and says why on stderr) when Streamlit's own shell stays."""
     from streamlit import file_util
 
     static_dir = Path(file_util.get_static_dir())
+    parent = Path(tempfile.gettempdir())
     try:
-        folder = build(static_dir, page_paths, title, Path(tempfile.gettempdir()))
+        remove_stale(parent)
+        folder = build(static_dir, page_paths, title, parent)
     except OSError as err:
         print(f"[serve] serving Streamlit's own page shell: {err}", file=sys.stderr)
         return None
@@ -94,5 +114,6 @@ def install(page_paths: list[str], title: str = "ParaLab") -> Path | None:
             file=sys.stderr,
         )
         return None
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     file_util.get_static_dir = lambda: str(folder)
     return folder

@@ -3,12 +3,15 @@ before its bundle runs (ui/static_shell.py)."""
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
 from pathlib import Path
 
 from streamlit import file_util
 
 from ui.navigation import url_paths
-from ui.static_shell import MARKER, build, patched_index
+from ui.static_shell import MARKER, PREFIX, build, patched_index, remove_stale
 
 STREAMLIT_STATIC = file_util.get_static_dir()
 
@@ -27,10 +30,24 @@ def test_a_shell_without_the_module_script_is_left_alone():
     assert patched_index("<html><script src=x></script></html>", ["lesson"], "ParaLab") is None
 
 
-def test_the_mirror_serves_streamlits_files_and_is_reused(tmp_path):
+def test_the_mirror_is_private_to_this_process_and_serves_streamlits_files(tmp_path):
     first = build(Path(STREAMLIT_STATIC), ["lesson"], "ParaLab", tmp_path)
     assert first is not None and (first / "index.html").is_file()
+    assert first.name.startswith(f"{PREFIX}{os.getpid()}-")
+    assert stat.S_IMODE(first.stat().st_mode) == 0o700  # nobody else can plant a shell in it
     assert (first / "static").is_symlink() and (first / "static" / "js").is_dir()
-    again = build(Path(STREAMLIT_STATIC), ["lesson"], "ParaLab", tmp_path)
-    assert again == first
-    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no partial copies left
+    second = build(Path(STREAMLIT_STATIC), ["lesson"], "ParaLab", tmp_path)
+    assert second != first  # never a folder somebody else could have made first
+
+
+def test_stale_mirrors_of_dead_servers_are_removed_and_live_ones_kept(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = tmp_path / f"{PREFIX}{dead.pid}-abc"
+    mine = tmp_path / f"{PREFIX}{os.getpid()}-def"
+    other = tmp_path / "paralab-static-notapid-x"
+    for folder in (gone, mine, other):
+        folder.mkdir()
+        (folder / "index.html").write_text("x")
+    remove_stale(tmp_path)
+    assert not gone.exists() and mine.exists() and other.exists()
