@@ -150,7 +150,8 @@ FOLLOW_JS = """(selector) => {
     }
   };
   const observer = new MutationObserver(seen);
-  observer.observe(document.body, {childList: true, subtree: true});
+  observer.observe(document.body, {childList: true, subtree: true, attributes: true,
+                                   attributeFilter: ["class"]});
   seen();
 }"""
 """Installed in each learner's page before the open: the page's own clock (this machine's)

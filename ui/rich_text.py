@@ -15,8 +15,13 @@ import re
 
 import streamlit as st
 
+# A fence as CommonMark has it: 3+ backticks or tildes, indented at most 3 spaces; a backtick
+# fence's info string has no backtick (so "```x``` is code" is inline code, not a fence); the
+# closing fence is the same character, at least as long, nothing after it but blanks.
 FENCE = re.compile(
-    r"^(?P<fence>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$\n?", re.M | re.S
+    r"^ {0,3}(?P<fence>(?P<ch>[`~])(?P=ch){2,})(?!(?P=ch))(?P<info>[^\n]*)\n"
+    r"(?P<body>.*?)(?:^ {0,3}(?P=fence)(?P=ch)*[ \t]*$\n?|\Z)",
+    re.M | re.S,
 )
 PRE_STYLE = (
     "margin:0 0 1rem;padding:0.75rem 1rem;border-radius:0.5rem;background:#f3f5fa;"
@@ -26,21 +31,26 @@ PRE_STYLE = (
 
 
 def split(text: str) -> list[tuple[str, str]]:
-    """[("markdown", text) | ("pre", code), ...] in order, empty pieces left out."""
+    """[("markdown", text) | ("pre", code), ...] in order, empty pieces left out. A fence
+    never closed runs to the end of the text, as in CommonMark."""
     parts: list[tuple[str, str]] = []
-    at = 0
-    for match in FENCE.finditer(text):
+    at = search = 0
+    while (match := FENCE.search(text, search)) is not None:
+        if match.group("ch") == "`" and "`" in match.group("info"):
+            search = match.start() + 1  # inline code on a line of its own, not a fence
+            continue
         if text[at : match.start()].strip():
             parts.append(("markdown", text[at : match.start()]))
         parts.append(("pre", match.group("body").rstrip("\n")))
-        at = match.end()
+        at = search = match.end()
     if text[at:].strip():
         parts.append(("markdown", text[at:]))
     return parts
 
 
 def pre_html(code: str) -> str:
-    return f'<pre style="{PRE_STYLE}">{html.escape(code)}</pre>'
+    """Escaped, in a `<pre>` that the keyboard can reach (it scrolls sideways on a phone)."""
+    return f'<pre tabindex="0" style="{PRE_STYLE}">{html.escape(code)}</pre>'
 
 
 def markdown(text: str, container=st) -> None:

@@ -15,6 +15,8 @@ from tests.browser.axe import audit, describe
 PAGES = {
     "home": "/home",
     "lesson": "/lesson?lesson=pipeline-parallelism",
+    # preformatted diagrams (scrollable, so focusable) and a second ordering card list
+    "lesson-3": "/lesson?lesson=tensor-parallelism-ladder-residual",
     "lab": "/lab",
 }
 

@@ -20,10 +20,24 @@ def test_split_keeps_order_and_text_around_fences():
     ]
 
 
-def test_a_language_tag_and_tildes_are_fences_too_and_unclosed_is_left_alone():
+def test_a_language_tag_and_tildes_are_fences_too_and_unclosed_runs_to_the_end():
     assert split("```python\nx = 1\n```\n") == [("pre", "x = 1")]
     assert split("~~~\ny\n~~~") == [("pre", "y")]
-    assert split("```\nnever closed\n") == [("markdown", "```\nnever closed\n")]
+    assert split("a\n\n```\nnever closed\n") == [("markdown", "a\n\n"), ("pre", "never closed")]
+
+
+def test_fences_as_commonmark_has_them():
+    # inline code on a line of its own is not a fence; the real fence after it is
+    assert split("```x``` is code\n\n```\nd\n```\n") == [
+        ("markdown", "```x``` is code\n\n"),
+        ("pre", "d"),
+    ]
+    # indented up to 3 spaces, and a longer closing fence closes
+    assert split("  ```\nd\n   `````\nafter\n") == [("pre", "d"), ("markdown", "after\n")]
+    # a 4-backtick fence holds a 3-backtick line
+    assert split("````\n```\ninner\n```\n````\n") == [("pre", "```\ninner\n```")]
+    # a tilde fence is not closed by backticks
+    assert split("~~~\n```\n~~~\n") == [("pre", "```")]
 
 
 def test_pre_escapes_markup():
