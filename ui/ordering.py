@@ -200,8 +200,9 @@ export default function ({ data, setStateValue, parentElement }) {
     const activeStep = active && active.dataset ? active.dataset.step : undefined;
     list.replaceChildren(...order.map(card));
     renumber();
-    if (activeId !== null) {
-      const again = list.querySelector('li[data-id="' + CSS.escape(activeId) + '"]');
+    const again = activeId === null ? null :
+      list.querySelector('li[data-id="' + CSS.escape(activeId) + '"]');
+    if (again) {  // a card that is no longer in the list (items edited) keeps no focus
       const button = activeStep && again.querySelector('button[data-step="' + activeStep + '"]');
       (button && !button.disabled ? button : again).focus();
     }
