@@ -4,6 +4,7 @@ before its bundle runs (ui/static_shell.py)."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -38,6 +39,11 @@ def test_the_mirror_is_private_to_this_process_and_serves_streamlits_files(tmp_p
     assert (first / "static").is_symlink() and (first / "static" / "js").is_dir()
     second = build(Path(STREAMLIT_STATIC), ["lesson"], "ParaLab", tmp_path)
     assert second != first  # never a folder somebody else could have made first
+    js = sorted((Path(STREAMLIT_STATIC) / "static" / "js").iterdir())
+    shutil.rmtree(first)  # what the exit handler does: it unlinks the links, nothing behind
+    assert not first.exists()
+    assert sorted((Path(STREAMLIT_STATIC) / "static" / "js").iterdir()) == js
+    assert (Path(STREAMLIT_STATIC) / "index.html").is_file()
 
 
 def test_stale_mirrors_of_dead_servers_are_removed_and_live_ones_kept(tmp_path):
