@@ -53,13 +53,13 @@ def pre_html(code: str) -> str:
     return f'<pre tabindex="0" style="{PRE_STYLE}">{html.escape(code)}</pre>'
 
 
-def markdown(text: str, container=st) -> None:
-    """`container.markdown(text)`, with fenced code blocks as `<pre>` (see module doc)."""
+def markdown(text: str) -> None:
+    """`st.markdown(text)`, with fenced code blocks as `<pre>` (see module doc)."""
     if "```" not in text and "~~~" not in text:
-        container.markdown(text)
+        st.markdown(text)
         return
     for kind, piece in split(text):
         if kind == "pre":
-            container.html(pre_html(piece))
+            st.html(pre_html(piece))
         else:
-            container.markdown(piece)
+            st.markdown(piece)
