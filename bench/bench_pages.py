@@ -64,16 +64,25 @@ def load(page, url: str) -> float:
     return time.perf_counter() - t0
 
 
-def app_pages(lesson_ids: list[str]) -> list[tuple[str, str]]:
+def app_pages(lessons: dict[str, int], whole: bool = False) -> list[tuple[str, str]]:
+    """(name, path) of every page to time: each section of each lesson (a learner's page is
+    one section: pages/lesson.py), with `whole` also each lesson on one page."""
     pages = [("home", "/home")]
-    pages += [(f"lesson {i}", f"/lesson?lesson={i}") for i in lesson_ids]
+    for lesson_id, count in lessons.items():
+        for n in range(1, count + 1):
+            pages.append((f"lesson {lesson_id} §{n}", f"/lesson?lesson={lesson_id}&section={n}"))
+        if whole:
+            pages.append((f"lesson {lesson_id} whole", f"/lesson?lesson={lesson_id}&section=all"))
     return [*pages, ("lab", "/lab")]
 
 
-def lesson_ids() -> list[str]:
+def lesson_sections() -> dict[str, int]:
+    """Lesson id → how many sections it has."""
     from lessons.loader import load_catalog
+    from lessons.sections import sections
 
-    return [lesson.id for lesson in load_catalog(ROOT / "content" / "lessons").lessons]
+    course = load_catalog(ROOT / "content" / "lessons")
+    return {lesson.id: len(sections(lesson)) for lesson in course.lessons}
 
 
 def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int):
@@ -134,19 +143,34 @@ def report(times: dict[str, list[float]]) -> None:
             f"| {name} | {med * 1e3:,.0f} ms | {min(samples) * 1e3:,.0f} ms | "
             f"{max(samples) * 1e3:,.0f} ms | {med / base:.2f}× | {min(samples) / floor:.2f}× |"
         )
+    worst: dict[str, float] = {}  # lesson → its slowest section, ÷ blank (medians)
+    for name, samples in times.items():
+        if name.startswith("lesson ") and " §" in name and "(before)" not in name:
+            lesson = name[len("lesson ") :].split(" §")[0]
+            worst[lesson] = max(worst.get(lesson, 0.0), statistics.median(samples) / base)
+    if worst:
+        over = {k: v for k, v in worst.items() if v > 2.0}
+        print(
+            f"\nslowest section per lesson ÷ blank (medians): {min(worst.values()):.2f}–"
+            f"{max(worst.values()):.2f}×; over 2×: "
+            + (", ".join(f"{k} {v:.2f}×" for k, v in over.items()) or "none")
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--pages", help="comma-separated: home, lab, lesson:ID (default: all)")
+    ap.add_argument(
+        "--pages", help="comma-separated: home, lab, lesson:ID (every section; default: all)"
+    )
+    ap.add_argument("--whole", action="store_true", help="also each lesson on one page")
     ap.add_argument("--before", type=Path, help="another checkout to time in the same rounds")
     ap.add_argument("--click", action="store_true", help="also time click Run → chart")
     args = ap.parse_args()
-    pages = app_pages(lesson_ids())
+    pages = app_pages(lesson_sections(), args.whole)
     if args.pages:
         wanted = {w.replace("lesson:", "lesson ") for w in args.pages.split(",")}
-        pages = [p for p in pages if p[0] in wanted]
+        pages = [p for p in pages if p[0] in wanted or p[0].rsplit(" ", 1)[0] in wanted]
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:

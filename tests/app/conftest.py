@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classroom.store import Store
+from lessons.loader import load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +20,14 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("PARALAB_INSTRUCTOR_PASSCODE", raising=False)
     monkeypatch.delenv("PARALAB_LESSONS", raising=False)
     return d
+
+
+@pytest.fixture(scope="session")
+def lesson():
+    """Lesson 1 (pipeline parallelism) as the loader reads it: every question type, labs."""
+    found, problems = load_lesson(ROOT / "content" / "lessons" / "01-pipeline-parallelism.yaml")
+    assert not problems, problems
+    return found
 
 
 @pytest.fixture

@@ -46,13 +46,14 @@ def test_a_learners_run_is_queued_for_them_with_its_position(queue, learner):
 
 def test_the_run_button_is_disabled_while_the_learners_run_waits(queue, learner, store):
     other = store.create_learner("Grace")
-    at = page("lesson", learner=learner.token, lesson=LESSON).run()
+    at = page("lesson", learner=learner.token, lesson=LESSON, q=BLOCK).run()
     at.segmented_control(key=f"labview-{BLOCK}").set_value("Run it here").run()
     at.button(key=f"view-{BLOCK}-run").click().run()
     assert not at.exception
     assert at.button(key=f"view-{BLOCK}-run").disabled
     (job,) = queue.list()
-    joined = page("lesson", learner=other.token, lesson=LESSON).run()  # same preset: joined
+    # the same preset from another learner: joined
+    joined = page("lesson", learner=other.token, lesson=LESSON, q=BLOCK).run()
     joined.segmented_control(key=f"labview-{BLOCK}").set_value("Run it here").run()
     joined.button(key=f"view-{BLOCK}-run").click().run()
     assert [j.id for j in queue.list()] == [job.id]

@@ -5,17 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lessons.grading import grade
-from lessons.loader import load_lesson
-from tests.app.conftest import ROOT, page
-
-LESSON = ROOT / "content" / "lessons" / "01-pipeline-parallelism.yaml"
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    found, problems = load_lesson(LESSON)
-    assert not problems, problems
-    return found
+from tests.app.conftest import page
 
 
 def question(lesson, qtype):
@@ -27,7 +17,7 @@ def key(lesson, q, suffix):
 
 
 def test_lesson_renders_every_block(learner, lesson):
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="all").run()
     assert not at.exception
     assert at.title[0].value == lesson.title
     for q in lesson.questions():
@@ -38,7 +28,7 @@ def test_lesson_renders_every_block(learner, lesson):
 def test_single_choice_right_answer_is_stored_and_shown(learner, store, lesson):
     q = question(lesson, "single_choice")
     right = next(o.id for o in q.options if o.correct)
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     at.radio(key=key(lesson, q, "radio")).set_value(right)
     at.button(key=key(lesson, q, "submit")).click().run()
     assert not at.exception
@@ -49,7 +39,7 @@ def test_single_choice_right_answer_is_stored_and_shown(learner, store, lesson):
 
 def test_numeric_wrong_then_right_applies_the_penalty(learner, store, lesson):
     q = question(lesson, "numeric")
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     at.number_input(key=key(lesson, q, "num")).set_value(q.answer + 10 * (q.tolerance + 1))
     at.button(key=key(lesson, q, "submit")).click().run()
     assert any("Not right yet" in e.value for e in at.error)
@@ -67,7 +57,7 @@ def test_ordering_takes_the_order_the_cards_send(learner, store, lesson):
     """The card list (a v2 component; the browser test drags and presses its buttons) sends
     its whole order as the `order` state; Submit grades that order."""
     q = question(lesson, "ordering")
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     cards = key(lesson, q, "cards")
     start = at.session_state[cards]["order"]
     assert sorted(start) == sorted(i.id for i in q.items) and not grade(q, start).correct
@@ -83,7 +73,7 @@ def test_ordering_takes_the_order_the_cards_send(learner, store, lesson):
 def test_an_order_the_page_did_not_make_is_ignored(learner, store, lesson, sent):
     """Hostile or stale states (unknown ids, a repeated card, not a list) leave the start."""
     q = question(lesson, "ordering")
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     cards = key(lesson, q, "cards")
     start = at.session_state[cards]["order"]
     if sent == "dup":
@@ -97,7 +87,7 @@ def test_an_order_the_page_did_not_make_is_ignored(learner, store, lesson, sent)
 
 def test_matching_partial_credit(learner, store, lesson):
     q = question(lesson, "matching")
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     wrong_left = q.left[0].id
     wrong_right = next(r.id for r in q.right if r.id != q.pairs[wrong_left])
     for left in q.left:
@@ -113,7 +103,7 @@ def test_matching_partial_credit(learner, store, lesson):
 
 def test_submitting_nothing_is_refused_without_storing(learner, store, lesson):
     q = question(lesson, "single_choice")
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     at.button(key=key(lesson, q, "submit")).click().run()
     assert any("Answer the question first" in w.value for w in at.warning)
     assert q.id not in store.question_state(learner.id, lesson.id)
@@ -123,7 +113,7 @@ def test_answers_survive_a_new_session(learner, store, lesson):
     q = question(lesson, "single_choice")
     right = next(o.id for o in q.options if o.correct)
     store.record_attempt(learner.id, lesson.id, q.id, right, 1.0, 1.0, True)
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()  # a fresh session
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()  # a fresh session
     assert any("Correct" in s.value for s in at.success)
     assert at.radio(key=key(lesson, q, "radio")).value == right
     assert at.radio(key=key(lesson, q, "radio")).disabled
@@ -131,7 +121,7 @@ def test_answers_survive_a_new_session(learner, store, lesson):
 
 def test_a_predict_then_run_answer_points_to_the_lab_and_its_measurement(learner, lesson):
     q = next(q for q in lesson.questions() if q.lab and q.type == "numeric")
-    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=q.id).run()
     at.number_input(key=key(lesson, q, "num")).set_value(q.answer)
     at.button(key=key(lesson, q, "submit")).click().run()
     assert not at.exception

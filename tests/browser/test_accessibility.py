@@ -14,9 +14,12 @@ from tests.browser.axe import audit, describe
 
 PAGES = {
     "home": "/home",
-    "lesson": "/lesson?lesson=pipeline-parallelism",
+    # one section, with the sidebar's table of contents and Previous / Next
+    "lesson": "/lesson?lesson=pipeline-parallelism&section=3",
+    # every block of the lesson on one page
+    "lesson-whole": "/lesson?lesson=pipeline-parallelism&section=all",
     # preformatted diagrams (scrollable, so focusable) and a second ordering card list
-    "lesson-3": "/lesson?lesson=tensor-parallelism-ladder-residual",
+    "lesson-3": "/lesson?lesson=tensor-parallelism-ladder-residual&section=all",
     "lab": "/lab",
 }
 
@@ -39,7 +42,7 @@ def test_no_wcag_aa_violation_of_ours(server, page, name, record_property):
 
 
 def test_a_lesson_with_a_chart_open_has_no_violation_of_ours(server, page):
-    settle(page, server.url + PAGES["lesson"])
+    settle(page, server.url + "/lesson?lesson=pipeline-parallelism&q=1f1b-m8")
     lab = page.locator(".st-key-lab-1f1b-m8")
     lab.get_by_text("Predicted", exact=True).click()
     expect(lab.locator(".js-plotly-plot")).to_be_visible(timeout=30_000)

@@ -16,13 +16,13 @@ def _walk(server, page) -> None:
     for path in ("/home", "/lesson?lesson=pipeline-parallelism", "/lab"):
         page.goto(server.url + path)
         page.wait_for_function(IDLE_JS, polling=100, timeout=60_000)
-    page.goto(server.url + "/lesson?lesson=pipeline-parallelism")
+    page.goto(server.url + "/lesson?lesson=pipeline-parallelism&q=1f1b-m8")
     lab = page.locator(".st-key-lab-1f1b-m8")
     lab.get_by_text("Recorded on 2× NVIDIA H200", exact=True).click()
     expect(lab.locator(".js-plotly-plot")).to_be_visible(timeout=30_000)
     # two stages per rank: hatched chunks on both panels (a legend-only key trace once
     # kept this chart from drawing at all)
-    page.goto(server.url + "/lesson?lesson=interleaved-zero-bubble")
+    page.goto(server.url + "/lesson?lesson=interleaved-zero-bubble&q=interleaved-1f1b-m8")
     lab = page.locator(".st-key-lab-interleaved-1f1b-m8")
     lab.get_by_role("radio", name="Recorded on 2× NVIDIA H200").click()
     expect(lab.locator(".js-plotly-plot")).to_be_visible(timeout=30_000)

@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from lessons.loader import load_lesson
+from lessons.sections import section_of, sections
 from tests.browser.conftest import ROOT
 
 PIPELINE = ROOT / "content" / "lessons" / "01-pipeline-parallelism.yaml"
@@ -33,6 +34,12 @@ def settle(page) -> None:
     """Wait until Streamlit has finished the rerun that the last action started."""
     page.wait_for_timeout(300)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=20_000)
+
+
+def at_question(url: str, lesson, q) -> str:
+    """This URL (its learner token) on the section of `lesson` that holds question `q`."""
+    url = re.sub(r"&section=[^&]*", "", url)
+    return re.sub(r"lesson=[^&]+", f"lesson={lesson.id}&q={q.id}", url)
 
 
 def card(page, lesson, q):
@@ -80,6 +87,10 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
     lesson, q = ordering_question(PIPELINE)
     page.locator(f".st-key-lesson-card-{lesson.id}").get_by_test_id("stPageLink-NavLink").click()
     page.wait_for_url(re.compile(f"lesson={lesson.id}"))
+    parts = sections(lesson)  # the lesson opens at section 1: on to the question's with Next
+    for _ in range(section_of(parts, q.id)):
+        page.get_by_role("button", name=re.compile(r"→$")).click()
+        settle(page)
     box = card(page, lesson, q)
     box.scroll_into_view_if_needed()
     text = {i.id: i.text for i in q.items}
@@ -90,7 +101,7 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
     # 2. Keyboard only: the tensor-parallel MLP steps, with each card's "↑" button (Tab
     # reaches it, Enter presses it; focus stays on the moved card's button).
     tp_lesson, tp_q = ordering_question(TENSOR)
-    page.goto(page.url.replace(f"lesson={lesson.id}", f"lesson={tp_lesson.id}"))
+    page.goto(at_question(page.url, tp_lesson, tp_q))
     tp_box = card(page, tp_lesson, tp_q)
     tp_box.scroll_into_view_if_needed()
     order_texts = {i.id: i.text for i in tp_q.items}
@@ -125,7 +136,7 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
 
     # 4. Restart the server: still there.
     server.restart()
-    page.goto(page.url.replace(f"lesson={tp_lesson.id}", f"lesson={lesson.id}"))
+    page.goto(at_question(page.url, lesson, q))
     card(page, lesson, q).get_by_text(re.compile(r"Correct — score 100%")).wait_for()
 
 
@@ -134,7 +145,7 @@ def test_quick_moves_are_not_undone_by_the_reruns_they_start(server, page):
     the next press answers with the order before it. The list keeps the newest order and
     the focus (it once redrew to the older order and dropped focus to the page)."""
     lesson, q = ordering_question(TENSOR)
-    page.goto(f"{server.url}/lesson?lesson={lesson.id}")
+    page.goto(f"{server.url}/lesson?lesson={lesson.id}&q={q.id}")
     box = card(page, lesson, q)
     box.scroll_into_view_if_needed()
     cards(box).first.wait_for()

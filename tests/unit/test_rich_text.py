@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from ui.rich_text import pre_html, split
+from lessons.fences import split
+from ui.rich_text import pre_html
 
 LESSONS = Path(__file__).resolve().parents[2] / "content" / "lessons"
 

@@ -1,0 +1,114 @@
+"""The lesson page one section at a time: the table of contents, Previous / Next, the URL
+(`section=N|all`, `q=ID`), question numbers from the whole lesson, and bad URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons.sections import sections
+from tests.app.conftest import page
+
+
+@pytest.fixture(scope="module")
+def parts(lesson):
+    return sections(lesson)
+
+
+def submits(at) -> set[str]:
+    return {b.key for b in at.button if b.key and b.key.endswith("-submit")}
+
+
+def wanted(lesson, section) -> set[str]:
+    return {f"q-{lesson.id}-{i}-submit" for i in section.question_ids()}
+
+
+def toc(at, lesson):
+    return at.sidebar.radio(key=f"section-{lesson.id}")
+
+
+def test_the_page_opens_the_first_section_only(learner, lesson, parts):
+    assert len(parts) > 2
+    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    assert not at.exception
+    assert submits(at) == wanted(lesson, parts[0])
+    assert at.query_params["section"] == "1"
+    assert toc(at, lesson).options == [
+        *(f"{s.index + 1}. {s.title}" for s in parts),
+        "Whole lesson on one page",
+    ]
+    assert "section 1 of" in at.get("progress")[0].proto.text
+    assert not at.expander  # the sources close the last section
+
+
+def test_next_and_previous_move_one_section_and_the_url_follows(learner, lesson, parts):
+    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    assert not [b for b in at.button if b.key == f"section-{lesson.id}-prev"]
+    at.button(key=f"section-{lesson.id}-next").click().run()
+    assert submits(at) == wanted(lesson, parts[1])
+    assert at.query_params["section"] == "2"
+    at.button(key=f"section-{lesson.id}-prev").click().run()
+    assert submits(at) == wanted(lesson, parts[0])
+    assert at.query_params["section"] == "1"
+
+
+def test_question_numbers_are_the_whole_lessons(learner, lesson, parts):
+    third = parts[2]
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
+    assert submits(at) == wanted(lesson, third)
+    heads = [m.value for m in at.markdown if m.value.startswith("**Question ")]
+    assert heads[0].startswith(f"**Question {third.first_number}**")
+    last = parts[-1]
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section=str(len(parts))).run()
+    assert not [b for b in at.button if b.key == f"section-{lesson.id}-next"]
+    assert at.expander and at.expander[0].label == "Sources"
+    assert submits(at) == wanted(lesson, last)
+
+
+def test_a_deep_link_to_a_question_opens_its_section_once(learner, lesson, parts):
+    target = parts[3].question_ids()[-1]
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=target).run()
+    assert submits(at) == wanted(lesson, parts[3])
+    assert at.query_params["section"] == "4" and "q" not in at.query_params
+    block = next(b.id for b in parts[4].blocks if b.type == "lab")  # a lab's id works too
+    at = page("lesson", learner=learner.token, lesson=lesson.id, q=block).run()
+    assert submits(at) == wanted(lesson, parts[4])
+
+
+def test_the_whole_lesson_on_one_page(learner, lesson):
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="all").run()
+    assert submits(at) == {f"q-{lesson.id}-{q.id}-submit" for q in lesson.questions()}
+    assert at.query_params["section"] == "all"
+    assert not [b for b in at.button if b.key and b.key.startswith(f"section-{lesson.id}-")]
+    assert "section" not in at.get("progress")[0].proto.text
+
+
+@pytest.mark.parametrize("bad", ["0", "99", "-1", "x", "", "1.5", "<script>"])
+def test_a_section_the_lesson_does_not_have_opens_the_first(learner, lesson, parts, bad):
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section=bad, q="nope").run()
+    assert not at.exception
+    assert submits(at) == wanted(lesson, parts[0])
+    assert at.query_params["section"] == "1"
+
+
+def test_answering_keeps_the_section_and_a_solved_section_gets_a_tick(learner, lesson, parts):
+    numeric = next(
+        s for s in parts[1:] if all(lesson.question(i).type == "numeric" for i in s.question_ids())
+    )
+    n = str(numeric.index + 1)
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section=n).run()
+    for qid in numeric.question_ids():
+        at.number_input(key=f"q-{lesson.id}-{qid}-num").set_value(lesson.question(qid).answer)
+        at.button(key=f"q-{lesson.id}-{qid}-submit").click().run()
+        assert not at.exception
+        assert toc(at, lesson).value == numeric.index and at.query_params["section"] == n
+    assert len(at.success) == len(numeric.question_ids())  # each one "Correct"
+    assert toc(at, lesson).options[numeric.index] == f"{n}. {numeric.title} ✓"
+    assert not toc(at, lesson).options[0].endswith("✓")
+
+
+def test_another_lesson_picked_in_the_sidebar_opens_at_its_first_section(learner, lesson):
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
+    at.sidebar.selectbox(key="lesson_pick").set_value("interleaved-zero-bubble").run()
+    assert not at.exception
+    assert at.query_params["lesson"] == "interleaved-zero-bubble"
+    assert at.query_params["section"] == "1"

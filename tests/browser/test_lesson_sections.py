@@ -1,0 +1,49 @@
+"""A lesson one section at a time in Chromium: Next from the keyboard lands at the top of
+the next section with focus on its heading, the URL says where, a reload stays there, and
+the sidebar's table of contents jumps anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from lessons.loader import load_lesson
+from lessons.sections import sections
+from tests.browser.conftest import ROOT
+from tests.browser.test_ordering_and_persistence import settle, sign_in
+
+PIPELINE = ROOT / "content" / "lessons" / "01-pipeline-parallelism.yaml"
+MAIN = "[data-testid='stMain']"
+
+
+def test_next_from_the_keyboard_opens_the_next_section_at_its_top(server, page):
+    lesson, problems = load_lesson(PIPELINE)
+    assert not problems
+    parts = sections(lesson)
+    token = sign_in(page, server.url, "Ada")
+    page.goto(f"{server.url}/lesson?lesson={lesson.id}&learner={token}")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name=parts[0].title)).to_be_visible(timeout=30_000)
+    nxt = page.get_by_role("button", name=f"2. {parts[1].title} →")
+    nxt.scroll_into_view_if_needed()
+    assert page.evaluate(f'document.querySelector("{MAIN}").scrollTop') > 100
+    nxt.focus()
+    page.keyboard.press("Enter")
+    heading = main.get_by_role("heading", name=parts[1].title)
+    expect(heading).to_be_visible(timeout=20_000)
+    settle(page)
+    expect(page).to_have_url(re.compile(r"section=2"))
+    page.wait_for_function(f'document.querySelector("{MAIN}").scrollTop < 5', timeout=10_000)
+    focused = page.evaluate("document.activeElement.textContent")
+    assert parts[1].title in focused  # the keyboard is at the new section's heading
+    expect(main.get_by_role("heading", name=parts[0].title)).to_have_count(0)
+
+    page.reload()  # the URL keeps the place
+    expect(main.get_by_role("heading", name=parts[1].title)).to_be_visible(timeout=30_000)
+
+    toc = page.get_by_test_id("stSidebar").get_by_role("radiogroup", name="Sections")
+    toc.get_by_text(f"{len(parts)}. {parts[-1].title}").click()
+    expect(main.get_by_role("heading", name=parts[-1].title)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(re.compile(rf"section={len(parts)}"))
+    expect(page.get_by_role("button", name=re.compile("→$"))).to_have_count(0)
