@@ -30,6 +30,7 @@ from lessons.fences import split
 # An ATX heading of level 1 or 2 (CommonMark: up to 3 spaces of indent, then # or ##, then
 # a space or the end of the line; a closing run of #s is not part of the text).
 HEADING = re.compile(r"^ {0,3}#{1,2}(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
+CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")  # "## ##": an empty heading, not "##"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def heading(text: str) -> str | None:
     for kind, piece in split(text):
         if kind == "markdown":
             for match in HEADING.finditer(piece):
-                title = (match.group("text") or "").strip()
+                title = CLOSING.sub("", (match.group("text") or "").strip())
                 if title:
                     return title
     return None

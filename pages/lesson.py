@@ -35,7 +35,12 @@ lesson = lessons[lesson_id]
 states = store().question_state(learner.id, lesson.id) if learner else {}
 progress = lesson_progress(auto_graded_ids(lesson), states)  # essays: graded apart
 parts = sections(lesson)
-current = choose(lesson, parts, states, wanted == lesson_id) if len(parts) > 1 else ALL
+if len(parts) > 1:
+    current = choose(lesson, parts, states, wanted == lesson_id)
+else:  # one section: nothing to choose, and no stale place from another lesson in the URL
+    current = ALL
+    st.query_params.pop("section", None)
+    st.query_params.pop("q", None)
 shown = parts if current == ALL else [parts[current]]
 where = "" if current == ALL else f" · section {current + 1} of {len(parts)}"
 st.title(lesson.title)
@@ -58,6 +63,7 @@ for section in shown:
 
 if current != ALL:
     pager(lesson, parts, current)
+if len(parts) > 1:
     arrive(lesson.id, current)
 if lesson.sources and current in (ALL, len(parts) - 1):
     with st.expander("Sources"):

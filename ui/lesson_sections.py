@@ -12,6 +12,8 @@ bench/README.md).
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from lessons.sections import Section, section_of
@@ -31,8 +33,8 @@ def from_query(parts: list[Section], query) -> int:
     wanted = str(query.get("section", "")).strip().lower()
     if wanted == "all":
         return ALL
-    if wanted.isdigit() and 1 <= int(wanted) <= len(parts):
-        return int(wanted) - 1
+    if re.fullmatch(r"[0-9]{1,4}", wanted) and 1 <= int(wanted) <= len(parts):
+        return int(wanted) - 1  # ASCII digits only: "²".isdigit() is True, int("²") raises
     found = section_of(parts, str(query.get("q", "")))
     return 0 if found is None else found
 
@@ -42,8 +44,9 @@ def choose(lesson, parts: list[Section], states: dict, query_matches: bool) -> i
 
     `query_matches`: the URL's lesson is this lesson, so its `section` / `q` count."""
     key = state_key(lesson.id)
-    if key not in st.session_state:  # first visit in this tab: from the URL, once
+    if key not in st.session_state:  # first draw of this lesson's contents: from the URL
         st.session_state[key] = from_query(parts, st.query_params) if query_matches else 0
+        st.session_state[f"{key}-drawn"] = st.session_state[key]  # arriving is not a move
     if st.session_state[key] not in (ALL, *range(len(parts))):
         st.session_state[key] = 0  # the lesson lost sections since this tab last saw it
     labels = {s.index: _label(s, states) for s in parts} | {ALL: "Whole lesson on one page"}
@@ -61,6 +64,7 @@ def _label(section: Section, states: dict) -> str:
 
 def _go(key: str, target: int) -> None:
     st.session_state[key] = target
+    st.session_state[f"{key}-focus"] = True  # Previous / Next: the heading takes the focus
 
 
 def pager(lesson, parts: list[Section], current: int) -> None:
@@ -72,8 +76,8 @@ def pager(lesson, parts: list[Section], current: int) -> None:
     align = "distribute" if prev and nxt else ("right" if nxt else "left")
     row = st.container(horizontal=True, horizontal_alignment=align, key=f"{key}-pager")
     for target, text, kind, tip in (
-        (prev, "← {n}. {title}", "secondary", "Previous section"),
-        (nxt, "{n}. {title} →", "primary", "Next section"),
+        (prev, "← Previous: {n}. {title}", "secondary", "Previous section"),
+        (nxt, "Next: {n}. {title} →", "primary", "Next section"),
     ):
         if target is not None:
             row.button(
@@ -87,14 +91,18 @@ def pager(lesson, parts: list[Section], current: int) -> None:
 
 
 def arrive(lesson_id: str, current: int) -> None:
-    """After a move to another section in this tab: back to the top of the page, keyboard
-    focus on the section's heading (a screen reader reads where it now is). Nothing on the
-    first draw or when an answer reruns the same section."""
-    seen = f"{state_key(lesson_id)}-drawn"
-    moved = st.session_state.get(seen, current) != current
-    st.session_state[seen] = current
+    """After a move to another section (or to the whole lesson) in this tab: back to the top
+    of the page; after Previous / Next also keyboard focus on the section's heading, so a
+    screen reader reads where it now is. Not after a move in the table of contents, whose
+    arrow keys must stay in the list. Nothing on the first draw or when an answer reruns
+    the same section."""
+    key = state_key(lesson_id)
+    moved = st.session_state.get(f"{key}-drawn", current) != current
+    st.session_state[f"{key}-drawn"] = current
+    focus = st.session_state.pop(f"{key}-focus", False)
     if moved:
-        st.html(_ARRIVE_JS.replace("SECTION", str(current)), unsafe_allow_javascript=True)
+        script = _ARRIVE_JS.replace("SECTION", str(int(current)))
+        st.html(script.replace("FOCUS", "true" if focus else "false"), unsafe_allow_javascript=True)
 
 
 _ARRIVE_JS = """<script>/* section SECTION */
@@ -102,7 +110,9 @@ _ARRIVE_JS = """<script>/* section SECTION */
   const main = document.querySelector("[data-testid='stMain']");
   if (main) main.scrollTo({top: 0});
   window.scrollTo({top: 0});
-  const h = document.querySelector("[data-testid='stMainBlockContainer'] h2");
+  if (!FOCUS) return;
+  const box = document.querySelector("[data-testid='stMainBlockContainer']");
+  const h = box && (box.querySelector("h2") || box.querySelector("h1"));
   if (h) { h.setAttribute("tabindex", "-1"); h.focus({preventScroll: true}); }
 })();
 </script>"""

@@ -82,7 +82,9 @@ def test_the_whole_lesson_on_one_page(learner, lesson):
     assert "section" not in at.get("progress")[0].proto.text
 
 
-@pytest.mark.parametrize("bad", ["0", "99", "-1", "x", "", "1.5", "<script>"])
+@pytest.mark.parametrize(
+    "bad", ["0", "99", "-1", "x", "", "1.5", "<script>", "²", "٣", "9" * 5000], ids=lambda b: b[:8]
+)
 def test_a_section_the_lesson_does_not_have_opens_the_first(learner, lesson, parts, bad):
     at = page("lesson", learner=learner.token, lesson=lesson.id, section=bad, q="nope").run()
     assert not at.exception
@@ -112,3 +114,41 @@ def test_another_lesson_picked_in_the_sidebar_opens_at_its_first_section(learner
     assert not at.exception
     assert at.query_params["lesson"] == "interleaved-zero-bubble"
     assert at.query_params["section"] == "1"
+
+
+def arrivals(at) -> list[str]:
+    """The scroll-to-top scripts this run drew (one after a move, none otherwise)."""
+    return [h.proto.body for h in at.get("html") if "scrollTo" in h.proto.body]
+
+
+def test_only_a_move_scrolls_and_only_previous_next_move_the_focus(learner, lesson, parts):
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="2").run()
+    assert arrivals(at) == []  # arriving from a link is not a move
+    at.button(key=f"section-{lesson.id}-next").click().run()
+    (script,) = arrivals(at)
+    assert "if (!true) return" in script  # the pager moves the focus to the heading
+    at.run()
+    assert arrivals(at) == []  # a rerun of the same section (an answer) does nothing
+    toc(at, lesson).set_value(0).run()
+    (script,) = arrivals(at)
+    assert "if (!false) return" in script  # the list keeps the focus for its arrow keys
+    toc(at, lesson).set_value(-1).run()  # the whole lesson: to the top as well
+    assert len(arrivals(at)) == 1 and at.query_params["section"] == "all"
+
+
+def test_back_to_a_lesson_from_another_starts_at_its_first_section_quietly(learner, lesson):
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
+    at.sidebar.selectbox(key="lesson_pick").set_value("interleaved-zero-bubble").run()
+    at.sidebar.selectbox(key="lesson_pick").set_value(lesson.id).run()
+    assert not at.exception
+    assert toc(at, lesson).value == 0 and at.query_params["section"] == "1"
+    assert arrivals(at) == []  # the focus stays in the sidebar's lesson picker
+
+
+def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(learner, lesson):
+    one = "parallelism-for-inference"
+    at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
+    at.sidebar.selectbox(key="lesson_pick").set_value(one).run()
+    assert not at.exception and at.query_params["lesson"] == one
+    assert "section" not in at.query_params and "q" not in at.query_params
+    assert not at.sidebar.get("radio")  # no table of contents for one section

@@ -25,7 +25,7 @@ def test_next_from_the_keyboard_opens_the_next_section_at_its_top(server, page):
     page.goto(f"{server.url}/lesson?lesson={lesson.id}&learner={token}")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name=parts[0].title)).to_be_visible(timeout=30_000)
-    nxt = page.get_by_role("button", name=f"2. {parts[1].title} →")
+    nxt = page.get_by_role("button", name=f"Next: 2. {parts[1].title} →")
     nxt.scroll_into_view_if_needed()
     assert page.evaluate(f'document.querySelector("{MAIN}").scrollTop') > 100
     nxt.focus()

@@ -36,6 +36,8 @@ def lesson(*body, title="The lesson"):
         ("### Third level\n\n#### Fourth", None),
         ("#hashtag is not a heading\n", None),
         ("##\n\n## Real\n", "Real"),  # an empty heading has no title
+        ("## ##\n\n## ###\n\n## Foo ##\n", "Foo"),  # closing #s only: empty too
+        ("##\tTabbed#\n", "Tabbed#"),  # a # not after a space is text
         ("```\n## in a fence\n```\n\n## After\n", "After"),
         ("    ## four spaces is code\n", None),
     ],
