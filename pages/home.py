@@ -37,7 +37,11 @@ progress = {  # essays are graded apart, as on the lesson page
 }
 if learner is not None and course.lessons:
     attempts = store().attempts(learner.id)
-    continue_link(course.lessons, progress, attempts[-1].lesson_id if attempts else None)
+    tried: dict[str, set[str]] = {}
+    for attempt in attempts:
+        tried.setdefault(attempt.lesson_id, set()).add(attempt.question_id)
+    last = attempts[-1].lesson_id if attempts else None
+    continue_link(course.lessons, progress, last, tried)
 
 course_map(course.lessons, progress, signed_in=learner is not None)
 broken_lesson_cards(course.broken)

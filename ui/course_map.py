@@ -20,9 +20,14 @@ LABELS = {
 
 
 def continue_link(
-    lessons: Sequence[Any], progress: Mapping[str, Any], last_lesson_id: str | None
+    lessons: Sequence[Any],
+    progress: Mapping[str, Any],
+    last_lesson_id: str | None,
+    tried: Mapping[str, set[str]] | None = None,
 ) -> None:
-    """A prominent link to the lesson to continue with, or a note that all are done."""
+    """A prominent link to the lesson to continue with, or a note that all are done. With
+    `tried` (lesson id → ids of questions tried), the link opens the section holding the
+    lesson's first question not tried yet (`q=` on the lesson page)."""
     target = next_lesson(lessons, progress, last_lesson_id)
     with st.container(border=True, key="continue-card"):
         if target is None:
@@ -37,8 +42,14 @@ def continue_link(
             "pages/lesson.py",
             label=f"{LABELS[why]} →",
             icon=":material/play_arrow:",
-            query_params={**link_params(), "lesson": lesson.id},
+            query_params={**link_params(), "lesson": lesson.id, **_first_untried(lesson, tried)},
         )
+
+
+def _first_untried(lesson, tried: Mapping[str, set[str]] | None) -> dict[str, str]:
+    done = (tried or {}).get(lesson.id, set())
+    fresh = next((q.id for q in lesson.questions() if q.id not in done), None)
+    return {"q": fresh} if done and fresh else {}
 
 
 def course_map(lessons: Sequence[Any], progress: Mapping[str, Any], *, signed_in: bool) -> None:

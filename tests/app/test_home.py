@@ -67,6 +67,9 @@ def test_continue_where_you_left_off_names_the_last_lesson(store, learner):
     assert "**Continue where you left off:** Data parallelism, ZeRO and FSDP" in texts
     captions = " ".join(c.value for c in at.caption)
     assert "1 of 8 questions answered, 1 solved" in captions
+    # the link opens the section of the first question not tried yet (lesson 6's second)
+    link = next(e.proto for e in at.get("page_link") if e.proto.label.startswith("Continue"))
+    assert link.query_string.endswith("lesson=data-parallel-zero&q=zero2-70b-dp64")
 
 
 def test_signed_out_home_has_no_continue_card():
