@@ -17,6 +17,7 @@ import re
 import streamlit as st
 
 from lessons.sections import Section, section_of
+from lessons.types import question_type
 
 ALL = -1
 """The table-of-contents value meaning "the whole lesson on one page"."""
@@ -27,9 +28,8 @@ def state_key(lesson_id: str) -> str:
 
 
 def from_query(parts: list[Section], query) -> int:
-    """The section a URL asks for: `section=N` (1-based) or `all`, else the one holding block `q`
-    (a question or lab id),
-    else the first. Anything unreadable falls back to the first section."""
+    """The section a URL asks for: `section=N` (1-based) or `all`, else the one holding block
+    `q` (a question or lab id), else the first. Anything unreadable gives the first."""
     wanted = str(query.get("section", "")).strip().lower()
     if wanted == "all":
         return ALL
@@ -57,7 +57,10 @@ def choose(lesson, parts: list[Section], states: dict, query_matches: bool) -> i
 
 
 def _label(section: Section, states: dict) -> str:
-    ids = section.question_ids()
+    """ "N. Title", with ✓ once its auto-graded questions are all solved (essays are graded
+    by a person, apart, as in the lesson's progress bar)."""
+    questions = [b for b in section.blocks if b.type not in ("markdown", "lab")]
+    ids = [q.id for q in questions if question_type(q).auto_graded]
     done = ids and all(states.get(i) is not None and states[i].solved for i in ids)
     return f"{section.index + 1}. {section.title}" + (" ✓" if done else "")
 

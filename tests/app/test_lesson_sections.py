@@ -152,3 +152,20 @@ def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(learner, 
     assert not at.exception and at.query_params["lesson"] == one
     assert "section" not in at.query_params and "q" not in at.query_params
     assert not at.sidebar.get("radio")  # no table of contents for one section
+
+
+def test_a_case_with_an_essay_gets_its_tick_once_its_scored_questions_are_solved(learner, store):
+    """Essays are graded by a person, apart (as in the progress bar): they do not hold
+    back a section's ✓."""
+    from ui.resources import catalog
+
+    case = next(x for x in catalog().lessons if x.id == "case-studies-advising")
+    first = sections(case)[0]
+    kinds = {case.question(i).type for i in first.question_ids()}
+    assert "essay" in kinds and kinds - {"essay"}
+    for qid in first.question_ids():
+        if case.question(qid).type != "essay":
+            store.record_attempt(learner.id, case.id, qid, None, 1.0, 1.0, True)
+    at = page("lesson", learner=learner.token, lesson=case.id).run()
+    assert not at.exception
+    assert toc(at, case).options[0] == f"1. {first.title} ✓"
