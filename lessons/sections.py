@@ -44,8 +44,12 @@ class Section:
     first_number: int
     """The number (1-based, in the whole lesson) its first question has."""
 
+    def questions(self) -> list[Any]:
+        """Its question blocks, in order."""
+        return [b for b in self.blocks if b.type not in ("markdown", "lab")]
+
     def question_ids(self) -> list[str]:
-        return [b.id for b in self.blocks if b.type not in ("markdown", "lab")]
+        return [q.id for q in self.questions()]
 
 
 def heading(text: str) -> str | None:

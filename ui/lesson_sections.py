@@ -59,8 +59,7 @@ def choose(lesson, parts: list[Section], states: dict, query_matches: bool) -> i
 def _label(section: Section, states: dict) -> str:
     """ "N. Title", with ✓ once its auto-graded questions are all solved (essays are graded
     by a person, apart, as in the lesson's progress bar)."""
-    questions = [b for b in section.blocks if b.type not in ("markdown", "lab")]
-    ids = [q.id for q in questions if question_type(q).auto_graded]
+    ids = [q.id for q in section.questions() if question_type(q).auto_graded]
     done = ids and all(states.get(i) is not None and states[i].solved for i in ids)
     return f"{section.index + 1}. {section.title}" + (" ✓" if done else "")
 
