@@ -67,7 +67,7 @@ def load(page, url: str) -> float:
 def app_pages(lessons: dict[str, int], whole: bool = False) -> list[tuple[str, str]]:
     """(name, path) of every page to time: each section of each lesson (a learner's page is
     one section: pages/lesson.py), with `whole` also each lesson on one page."""
-    pages = [("home", "/home")]
+    pages = [("home", "/")]  # the default page is the root (/home answers "Page not found")
     for lesson_id, count in lessons.items():
         for n in range(1, count + 1):
             pages.append((f"lesson {lesson_id} §{n}", f"/lesson?lesson={lesson_id}&section={n}"))

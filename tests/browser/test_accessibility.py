@@ -13,7 +13,7 @@ from bench.bench_pages import IDLE_JS
 from tests.browser.axe import audit, describe
 
 PAGES = {
-    "home": "/home",
+    "home": "/",  # the default page lives at the root: /home is "Page not found"
     # one section, with the sidebar's table of contents and Previous / Next
     "lesson": "/lesson?lesson=pipeline-parallelism&section=3",
     # every block of the lesson on one page

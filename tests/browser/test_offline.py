@@ -13,7 +13,7 @@ from bench.bench_pages import IDLE_JS
 
 
 def _walk(server, page) -> None:
-    for path in ("/home", "/lesson?lesson=pipeline-parallelism", "/lab"):
+    for path in ("/", "/lesson?lesson=pipeline-parallelism", "/lab"):
         page.goto(server.url + path)
         page.wait_for_function(IDLE_JS, polling=100, timeout=60_000)
     page.goto(server.url + "/lesson?lesson=pipeline-parallelism&q=1f1b-m8")
@@ -49,7 +49,7 @@ def test_every_request_goes_to_the_apps_origin(server, page):
 
 
 def test_the_favicon_is_served_by_the_app(server, page):
-    page.goto(server.url + "/home")
+    page.goto(server.url + "/")
     page.wait_for_function(IDLE_JS, polling=100, timeout=60_000)
     hrefs = page.eval_on_selector_all("link[rel~='icon']", "els => els.map(e => e.href)")
     assert hrefs, "no favicon link"
