@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lessons.sections import sections
@@ -145,8 +147,19 @@ def test_back_to_a_lesson_from_another_starts_at_its_first_section_quietly(learn
     assert arrivals(at) == []  # the focus stays in the sidebar's lesson picker
 
 
-def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(learner, lesson):
+def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(
+    learner, lesson, tmp_path, monkeypatch
+):
+    """Every course lesson has sections now: lesson 4 without its second heading has one."""
     one = "parallelism-for-inference"
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    course = Path(__file__).resolve().parents[2] / "content" / "lessons"
+    (folder / "01.yaml").write_text((course / "01-pipeline-parallelism.yaml").read_text())
+    text = (course / "04-parallelism-for-inference.yaml").read_text()
+    assert text.count("## What changes: the goal\n") == 1
+    (folder / "04.yaml").write_text(text.replace("## What changes: the goal\n", ""))
+    monkeypatch.setenv("PARALAB_LESSONS", str(folder))
     at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
     at.sidebar.selectbox(key="lesson_pick").set_value(one).run()
     assert not at.exception and at.query_params["lesson"] == one
