@@ -84,8 +84,13 @@ def class_run_view(live, lesson, key: str) -> None:
     with st.container(border=True, key=f"{key}-box"):
         st.markdown(f"### :material/science: Class run — {describe(lab.spec)}")
         st.caption(lab.caption)
-        predictions(live, lesson, lab)
+        # the predictions are drawn above the run but read after it: the job can finish
+        # between two reads, and a chart beside a stale "running…" would never be redrawn
+        # (the progress fragment that reruns the page on the run's end is not drawn then)
+        above = st.container()
         job_view(live.run_job_id, key=key)
+        with above:
+            predictions(live, lesson, lab)
 
 
 def predictions(live, lesson, lab) -> None:
