@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lessons.sections import sections
-from tests.app.conftest import page
+from tests.app.conftest import ROOT, page
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +152,7 @@ def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(
     one = "parallelism-for-inference"
     folder = tmp_path / "lessons"
     folder.mkdir()
-    course = Path(__file__).resolve().parents[2] / "content" / "lessons"
+    course = ROOT / "content" / "lessons"
     (folder / "01.yaml").write_text((course / "01-pipeline-parallelism.yaml").read_text())
     text = (course / "04-parallelism-for-inference.yaml").read_text()
     assert text.count("## Latency, memory and the KV cache\n") == 1
