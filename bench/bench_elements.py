@@ -35,6 +35,32 @@ kind = st.query_params.get("kind", "blank")
 count = int(st.query_params.get("count", "10"))
 st.title("Blank")
 OPTIONS = ["Option one is here", "Option two", "Option three", "Option four"]
+JS = '''export default function ({ data, setStateValue, parentElement }) {
+  let root = parentElement.querySelector("fieldset");
+  if (!root) {
+    root = document.createElement("fieldset");
+    parentElement.appendChild(root);
+  }
+  root.replaceChildren(...data.options.map((text, i) => {
+    const label = document.createElement("label");
+    if (data.select) {
+      label.textContent = text;
+      const select = document.createElement("select");
+      for (const o of ["Choose…", ...data.options]) select.add(new Option(o));
+      select.addEventListener("change", () => setStateValue("value", select.selectedIndex));
+      label.append(select);
+    } else {
+      const input = document.createElement("input");
+      input.type = "radio"; input.name = data.name; input.value = String(i);
+      input.addEventListener("change", () => setStateValue("value", i));
+      label.append(input, " " + text);
+    }
+    return label;
+  }));
+}'''
+probe = st.components.v2.component(
+    "probe", css="label { display: block; margin: 4px 0; }", js=JS
+)
 for i in range(0 if kind == "blank" else count):
     if kind == "markdown":
         st.markdown(f"Some **text**, number {i}, with a [link](https://example.org) in it.")
@@ -63,6 +89,10 @@ for i in range(0 if kind == "blank" else count):
         st.selectbox(OPTIONS[0], OPTIONS, index=None, key=f"s{i}")
     elif kind == "segmented control (4)":
         st.segmented_control("Pick", OPTIONS, key=f"g{i}", label_visibility="collapsed")
+    elif kind == "component: 4 native radios":
+        probe(key=f"p{i}", data={"options": OPTIONS, "name": f"p{i}"}, on_value_change=lambda: 0)
+    elif kind == "component: 4 native selects":
+        probe(key=f"p{i}", data={"options": OPTIONS, "select": True}, on_value_change=lambda: 0)
 """
 KINDS = (
     "markdown",
@@ -78,6 +108,8 @@ KINDS = (
     "text input",
     "selectbox",
     "segmented control (4)",
+    "component: 4 native radios",
+    "component: 4 native selects",
 )
 
 

@@ -3,9 +3,11 @@
 What to draw for a question comes from its row in `lessons.types.TYPES`: the label, and the
 `widget` key that `WIDGETS` below maps to a card body. Auto-graded types share one body
 (input → submit → score → feedback, retries); the essay draws its own (`ui/essay.py`).
+The inputs are one light component per question (`ui/answer_input.py`; the ordering cards,
+`ui/ordering.py`), not Streamlit's widgets, which cost the browser several times as much.
 Grading is `lessons.grading`; attempts are stored by `classroom.store`, so what the learner
 sees after a refresh or a restart is read back from the database, not from the session.
-Widget keys are `q-<lesson>-<question>-...`, stable for tests.
+Widget keys are `q-<lesson>-<question>-...` (`-answer`, `-cards`, `-submit`), stable for tests.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import streamlit as st
 from classroom.store import QuestionLocked
 from lessons.grading import effective_penalty, final_score, grade
 from lessons.types import question_type
+from ui.answer_input import TF_IDS, answer_input, choice_options, matching_data
 from ui.essay import essay_body
 from ui.lab_panel import lab_comparison
 from ui.ordering import initial_order, ordering_input
 from ui.resources import store
 from ui.rich_text import markdown
 
-TF = {"True": True, "False": False}
+TF = [{"id": "true", "html": "True"}, {"id": "false", "html": "False"}]
 
 
 def question_key(lesson_id: str, question_id: str) -> str:
@@ -83,41 +86,28 @@ def _locked(question, state) -> bool:
 
 
 def _radio_input(question, key: str, last, disabled: bool):
-    ids = [o.id for o in question.options]
-    text = {o.id: o.text for o in question.options}
-    index = ids.index(last) if last in ids else None
-    return st.radio(
-        "Your answer",
-        ids,
-        index=index,
-        format_func=text.get,
-        key=f"{key}-radio",
-        disabled=disabled,
-        label_visibility="collapsed",
-    )
+    opts = choice_options(question)
+    return answer_input("radio", question, key, last, disabled, label="Your answer", options=opts)
 
 
 def _checkbox_input(question, key: str, last, disabled: bool):
-    chosen = set(last or [])
-    return [
-        o.id
-        for o in question.options
-        if st.checkbox(o.text, value=o.id in chosen, key=f"{key}-opt-{o.id}", disabled=disabled)
-    ]
+    value = answer_input(
+        "checkboxes",
+        question,
+        key,
+        last,
+        disabled,
+        label="Your answer (choose all that apply)",
+        options=choice_options(question),
+    )
+    chosen = set(value or [])
+    return [o.id for o in question.options if o.id in chosen]
 
 
 def _true_false_input(question, key: str, last, disabled: bool):
-    index = None if last is None else (0 if last else 1)
-    picked = st.radio(
-        "Your answer",
-        list(TF),
-        index=index,
-        horizontal=True,
-        key=f"{key}-tf",
-        disabled=disabled,
-        label_visibility="collapsed",
-    )
-    return None if picked is None else TF[picked]
+    start = None if last is None else ("true" if last else "false")
+    picked = answer_input("tf", question, key, start, disabled, label="Your answer", options=TF)
+    return None if picked is None else TF_IDS[picked]
 
 
 def _ordering_input(question, key: str, last, disabled: bool):
@@ -128,36 +118,31 @@ def _ordering_input(question, key: str, last, disabled: bool):
 
 
 def _matching_input(question, key: str, last: dict | None, disabled: bool) -> dict:
-    last = last or {}
-    right = {r.id: r.text for r in question.right}
-    answer = {}
-    for left in question.left:
-        ids = list(right)
-        choice = st.selectbox(  # the item is the select's own visible label: one element each
-            left.text,  # as typed: Streamlit uses the label as the select's accessible name
-            ids,
-            index=ids.index(last[left.id]) if last.get(left.id) in ids else None,
-            format_func=right.get,
-            placeholder="Choose a description…",
-            key=f"{key}-m-{left.id}",
-            disabled=disabled,
-        )
-        if choice is not None:
-            answer[left.id] = choice
-    return answer
+    value = answer_input(
+        "matching",
+        question,
+        key,
+        last,
+        disabled,
+        label="Match each item to a description",
+        **matching_data(question),
+    )
+    return dict(value or {})
 
 
 def _numeric_input(question, key: str, last, disabled: bool):
     label = f"Your answer ({question.unit})" if question.unit else "Your answer"
-    return st.number_input(
-        label,
-        value=last,
-        format="%.4g",
-        step=None,
-        key=f"{key}-num",
-        disabled=disabled,
+    value = answer_input(
+        "number",
+        question,
+        key,
+        last,
+        disabled,
+        label=label,
+        unit=question.unit,
         placeholder="Type a number",
     )
+    return None if value is None else float(value)
 
 
 def _incomplete(question, answer) -> str | None:

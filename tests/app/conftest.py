@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,18 @@ def page(name: str, **query: str) -> AppTest:
     if name != "home":
         at.switch_page(f"pages/{name}.py")
     return at
+
+
+def answer(at: AppTest, key: str, value) -> AppTest:
+    """Give question `key` (`q-<lesson>-<question>` or a live session's) the answer `value`
+    as its controls would send it (`ui/answer_input.py`, a custom component: option ids, a
+    list of them, "true"/"false", {item: description}, a number). Run or click next."""
+    at.session_state[f"{key}-answer"] = {"value": value}
+    return at
+
+
+def answer_control(at: AppTest, key: str) -> dict:
+    """What question `key`'s controls were drawn with: the component's data (`kind`,
+    `value`, `disabled`, the options…), as the browser received it."""
+    (element,) = [e for e in at.get("bidi_component") if e.key == f"{key}-answer"]
+    return json.loads(element.proto.json)

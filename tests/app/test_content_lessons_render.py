@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lessons.loader import load_catalog
-from tests.app.conftest import ROOT, page
+from tests.app.conftest import ROOT, answer, page
 
 COURSE = load_catalog(ROOT / "content" / "lessons")
 
@@ -25,12 +25,12 @@ def test_lesson_renders(lesson, learner):
 def test_the_other_bubble_convention_gets_its_feedback_in_lesson_1(learner):
     lesson, qid = "pipeline-parallelism", "predict-gpipe-m8-bubble"
     at = page("lesson", lesson=lesson, learner=learner.token, q=qid).run()
-    at.number_input(key=f"q-{lesson}-{qid}-num").set_value(0.125)
+    answer(at, f"q-{lesson}-{qid}", 0.125)
     at.button(key=f"q-{lesson}-{qid}-submit").click().run()
     assert not at.exception
     assert any("Not right yet" in e.value for e in at.error)
     assert any("Megatron's convention" in c.value for c in at.caption)
-    at.number_input(key=f"q-{lesson}-{qid}-num").set_value(0.111)
+    answer(at, f"q-{lesson}-{qid}", 0.111)
     at.button(key=f"q-{lesson}-{qid}-submit").click().run()
     assert not any("Megatron's convention" in c.value for c in at.caption)
 

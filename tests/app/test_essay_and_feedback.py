@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.app.conftest import ROOT, page
+from tests.app.conftest import ROOT, answer, page
 
 SAMPLE = ROOT / "tests" / "samples" / "every-type.yaml"
 LESSON = "every-type"
@@ -58,7 +58,7 @@ def test_a_graded_essay_shows_the_grade_in_a_new_session(learner, store):
 
 def test_numeric_known_wrong_answer_shows_its_feedback(learner):
     at = page("lesson", learner=learner.token, lesson=LESSON).run()
-    at.number_input(key=k("q-num", "num")).set_value(0.125)
+    answer(at, f"q-{LESSON}-q-num", 0.125)
     at.button(key=k("q-num", "submit")).click().run()
     assert not at.exception
     assert any("Not right yet" in e.value for e in at.error)
@@ -67,8 +67,7 @@ def test_numeric_known_wrong_answer_shows_its_feedback(learner):
 
 def test_matching_feedback_names_the_wrong_pair(learner):
     at = page("lesson", learner=learner.token, lesson=LESSON).run()
-    for left, right in {"tp": "batch", "pp": "stack", "dp": "inside"}.items():
-        at.selectbox(key=k("q-match", f"m-{left}")).set_value(right)
+    answer(at, f"q-{LESSON}-q-match", {"tp": "batch", "pp": "stack", "dp": "inside"})
     at.button(key=k("q-match", "submit")).click().run()
     assert not at.exception
     captions = [c.value for c in at.caption]

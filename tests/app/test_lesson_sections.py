@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lessons.sections import sections
-from tests.app.conftest import ROOT, page
+from tests.app.conftest import ROOT, answer, page
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_answering_keeps_the_section_and_a_solved_section_gets_a_tick(learner, l
     n = str(numeric.index + 1)
     at = page("lesson", learner=learner.token, lesson=lesson.id, section=n).run()
     for qid in numeric.question_ids():
-        at.number_input(key=f"q-{lesson.id}-{qid}-num").set_value(lesson.question(qid).answer)
+        answer(at, f"q-{lesson.id}-{qid}", lesson.question(qid).answer)
         at.button(key=f"q-{lesson.id}-{qid}-submit").click().run()
         assert not at.exception
         assert toc(at, lesson).value == numeric.index and at.query_params["section"] == n

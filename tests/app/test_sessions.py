@@ -4,7 +4,7 @@ the presenter's stage, reveal and report (the browser tests drive several real b
 from __future__ import annotations
 
 from classroom.sessions import SessionStore
-from tests.app.conftest import page
+from tests.app.conftest import answer, page
 
 LESSON = "pipeline-parallelism"
 QUESTION = "gpipe-first-idle-rank"  # single choice, key b
@@ -47,16 +47,16 @@ def test_a_paced_question_is_answered_then_a_late_answer_is_refused(store, learn
     sessions.open_question(live.id, QUESTION)
     at = page("session", learner=learner.token, code=live.code).run()
     key = f"live-{live.id}-{QUESTION}"
-    at.radio(key=f"{key}-radio").set_value("b")
+    answer(at, key, "b")
     at.button(key=f"{key}-submit").click().run()
     assert not at.exception
     assert any("Answer received" in s.value for s in at.success)
     sessions.close_question(live.id)
-    at.radio(key=f"{key}-radio").set_value("a")
+    answer(at, key, "a")
     at.button(key=f"{key}-submit").click().run()  # the page still shows the button: too late
     assert any("Too late" in e.value for e in at.error)
-    (answer,) = sessions.answers(live.id)
-    assert answer.answer == "b" and answer.correct
+    (given,) = sessions.answers(live.id)
+    assert given.answer == "b" and given.correct
 
 
 def test_an_ordering_question_in_a_session_takes_the_order_the_cards_send(store, learner):
@@ -78,9 +78,9 @@ def test_an_ordering_question_in_a_session_takes_the_order_the_cards_send(store,
     at.run()
     at.button(key=f"{key}-submit").click().run()
     assert not at.exception
-    (answer,) = sessions.answers(live.id)
-    assert answer.answer == q.correct_order() and answer.correct
-    assert grade(q, answer.answer).correct
+    (given,) = sessions.answers(live.id)
+    assert given.answer == q.correct_order() and given.correct
+    assert grade(q, given.answer).correct
 
 
 def test_the_presenter_starts_a_session_opens_reveals_and_reports(monkeypatch, store):

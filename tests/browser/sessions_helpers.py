@@ -111,7 +111,7 @@ def submit_until_received(page, box, tries: int = 4) -> None:
 
 def answer_number(page, question_id: str, value: float) -> None:
     box = card(page, question_id)
-    field = box.get_by_role("spinbutton")
+    field = box.get_by_role("textbox", name=re.compile(r"^Your answer"))
     field.fill(str(value))
     field.press("Enter")
     settle(page)

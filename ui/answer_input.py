@@ -1,0 +1,277 @@
+"""The answer inputs of auto-graded questions as one light element each, drawn in the page.
+
+A question's answer — one option of several, a few options, true or false, a description
+for each item, a number — is one Streamlit custom component (v2: mounted in the page, no
+iframe) holding the browser's own controls: radio buttons, checkboxes, `<select>`s, a text
+field. Streamlit's widgets for the same cost the browser's main thread 4–17 ms each on this
+2-core box (a matching question of four items: ~36 ms of selectboxes) where this costs
+2–3 ms (`bench/bench_elements.py`), and a lesson section is a page of such questions.
+
+Keyboard and screen readers get what the browser's controls give: Tab to a group, arrows
+between radio buttons, Space on a checkbox, arrows or typing in a `<select>`, each control
+named by its option or item (`aria-labelledby`), each group by the question. A number is
+committed on Enter or on leaving the field; text that is not a number is said so beside it
+(and the answer is then empty, so Submit asks for one) rather than silently reverted.
+
+The answer lives in the page between changes and is sent as the component's `value` state
+on each change; Python's view redraws the controls only when it changed for a reason of its
+own (the question locked, an answer from another tab), never to repeat what the page sent.
+What Python reads back is checked against the question (`valid_value`): a state the page
+could not have sent leaves the last stored answer in place.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ui.inline_text import inline_html, inline_plain
+
+CSS = """
+:host { display: block; }
+.paralab-answer { font: inherit; font-size: 1rem; line-height: 1.45;
+  color: var(--st-text-color, #0b1220); }
+.group { display: flex; flex-direction: column; gap: 2px; margin: 0; padding: 0; border: 0; }
+.group.row { flex-direction: row; flex-wrap: wrap; gap: 4px 20px; }
+label.opt { display: flex; align-items: flex-start; gap: 10px; padding: 5px 8px 5px 4px;
+  border-radius: 6px; cursor: pointer; }
+label.opt:hover { background: var(--st-secondary-background-color, #f3f5fa); }
+label.opt input { margin: 0.2em 0 0; width: 1.05em; height: 1.05em; flex: none;
+  accent-color: var(--st-primary-color, #2a44b0); cursor: inherit; }
+.disabled label.opt { cursor: default; color: #4a5468; }
+.disabled label.opt:hover { background: none; }
+input:focus-visible, select:focus-visible {
+  outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 2px; }
+.pair { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 6px 16px;
+  align-items: center; padding: 6px 0; border-bottom: 1px solid #e3e7f0; }
+.pair:last-child { border-bottom: 0; }
+@container (max-width: 520px) { .pair { grid-template-columns: minmax(0, 1fr); } }
+.paralab-answer { container-type: inline-size; }
+select, input.number { font: inherit; font-size: 0.95rem; color: inherit;
+  background: var(--st-background-color, #ffffff); border: 1px solid #7a849c;
+  border-radius: 8px; padding: 6px 10px; min-height: 2.5em; }
+select { width: 100%; text-overflow: ellipsis; }
+select:disabled, input.number:disabled { background: #f3f5fa; color: #4a5468; }
+.numrow { display: flex; align-items: center; gap: 10px; }
+input.number { width: 14em; max-width: 70%; }
+input.number[aria-invalid="true"] { border-color: #b3261e; }
+.unit { color: #3d4657; }
+.err { margin: 4px 0 0; font-size: 0.9rem; color: #b3261e; min-height: 0; }
+.err:empty { display: none; }
+code { font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.9em;
+  background: #f0f2f7; border-radius: 4px; padding: 0 3px; }
+math { font-size: 1.1em; }
+math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif; }
+"""
+
+JS = """
+export default function ({ data, setStateValue, parentElement }) {
+  let root = parentElement.querySelector(".paralab-answer");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "paralab-answer";
+    parentElement.appendChild(root);
+    root.sent = [];
+    root.lastData = null;
+  }
+  const key = (value) => JSON.stringify(value === undefined ? null : value);
+  const make = (tag, props) => Object.assign(document.createElement(tag), props || {});
+
+  function send(value) {
+    root.sent.push(key(value));
+    setStateValue("value", value);
+  }
+
+  function read() {
+    if (data.kind === "radio" || data.kind === "tf") {
+      const on = root.querySelector("input:checked");
+      return on ? on.value : null;
+    }
+    if (data.kind === "checkboxes") {
+      return [...root.querySelectorAll("input:checked")].map((i) => i.value);
+    }
+    if (data.kind === "matching") {
+      const out = {};
+      root.querySelectorAll("select").forEach((s) => {
+        if (s.value) out[s.dataset.left] = s.value;
+      });
+      return out;
+    }
+    return parseNumber(root.querySelector("input").value).value;
+  }
+
+  function parseNumber(text) {
+    const t = text.trim().replace(/\\u2212/g, "-").replace(/[\\s\\u202f\\u2009_]/g, "");
+    if (!t) return { value: null, error: "" };
+    const n = /^[-+]?(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?$/i.test(t) ? Number(t) : NaN;
+    if (!Number.isFinite(n)) {
+      const hint = /^[-+]?\\d+,\\d+$/.test(t) ? " Use a point for decimals, as in 2.5." : "";
+      return { value: null, error: "“" + text.trim() + "” is not a number." + hint };
+    }
+    return { value: n, error: "" };
+  }
+
+  function show(value) {
+    if (data.kind === "radio" || data.kind === "tf") {
+      root.querySelectorAll("input").forEach((i) => { i.checked = i.value === value; });
+    } else if (data.kind === "checkboxes") {
+      const on = new Set(value || []);
+      root.querySelectorAll("input").forEach((i) => { i.checked = on.has(i.value); });
+    } else if (data.kind === "matching") {
+      root.querySelectorAll("select").forEach((s) => {
+        s.value = (value || {})[s.dataset.left] || "";
+      });
+    } else {
+      const input = root.querySelector("input");
+      input.value = value === null || value === undefined ? "" : String(value);
+      input.removeAttribute("aria-invalid");
+      root.querySelector(".err").textContent = "";
+    }
+  }
+
+  function options(type) {
+    const group = make("div", { className: "group" + (data.kind === "tf" ? " row" : "") });
+    group.setAttribute("role", type === "radio" ? "radiogroup" : "group");
+    group.setAttribute("aria-label", data.label);
+    data.options.forEach((option, n) => {
+      const label = make("label", { className: "opt" });
+      const input = make("input", { type, name: data.name, value: option.id });
+      input.disabled = data.disabled;
+      const text = make("span", { id: data.name + "-o" + n, innerHTML: option.html });
+      input.setAttribute("aria-labelledby", data.name + "-o" + n);
+      input.addEventListener("change", () => send(read()));
+      label.append(input, text);
+      group.append(label);
+    });
+    return [group];
+  }
+
+  function matching() {
+    const group = make("div", { className: "group" });
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", data.label);
+    data.left.forEach((item, n) => {
+      const row = make("div", { className: "pair" });
+      const text = make("span", { id: data.name + "-l" + n, className: "item" });
+      text.innerHTML = item.html;
+      const select = make("select", { disabled: data.disabled });
+      select.dataset.left = item.id;
+      select.setAttribute("aria-labelledby", data.name + "-l" + n);
+      select.append(make("option", { value: "", textContent: data.placeholder }));
+      for (const r of data.right) {
+        select.append(make("option", { value: r.id, textContent: r.text }));
+      }
+      select.addEventListener("change", () => send(read()));
+      row.append(text, select);
+      group.append(row);
+    });
+    return [group];
+  }
+
+  function number() {
+    const row = make("div", { className: "numrow" });
+    const input = make("input", {
+      type: "text", className: "number", inputMode: "decimal", autocomplete: "off",
+      spellcheck: false, placeholder: data.placeholder, disabled: data.disabled,
+    });
+    input.setAttribute("aria-label", data.label);
+    const err = make("p", { className: "err", id: data.name + "-err" });
+    err.setAttribute("aria-live", "polite");
+    input.setAttribute("aria-describedby", data.name + "-err");
+    const commit = () => {
+      const { value, error } = parseNumber(input.value);
+      err.textContent = error;
+      if (error) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
+    };
+    input.addEventListener("change", commit);
+    input.addEventListener("keydown", (event) => { if (event.key === "Enter") commit(); });
+    row.append(input);
+    if (data.unit) row.append(make("span", { className: "unit", textContent: data.unit }));
+    return [row, err];
+  }
+
+  const shape = key([data.kind, data.label, data.options, data.left, data.right, data.unit,
+                     data.disabled]);
+  const incoming = key(data.value);
+  const fresh = incoming !== root.lastData;  // Python's view moved since the last call
+  root.lastData = incoming;
+  const ours = root.sent.indexOf(incoming);
+  if (ours >= 0) root.sent = root.sent.slice(ours + 1);  // Python has this one: older are moot
+  if (shape !== root.shape) {
+    root.shape = shape;
+    root.className = "paralab-answer" + (data.disabled ? " disabled" : "");
+    const build = data.kind === "matching" ? matching : data.kind === "number" ? number :
+      () => options(data.kind === "checkboxes" ? "checkbox" : "radio");
+    root.replaceChildren(...build());
+    root.lastSent = data.value;
+    show(data.value);
+  } else if (fresh && ours < 0 && incoming !== key(read())) {
+    root.lastSent = data.value;
+    show(data.value);
+  }
+}
+"""
+
+_component = st.components.v2.component("paralab_answer", css=CSS, js=JS)
+
+TF_IDS = {"true": True, "false": False}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def valid_value(kind: str, value, question) -> bool:
+    """Whether `value` is an answer this question's controls could have sent."""
+    if value is None:
+        return True
+    if kind in ("radio", "checkboxes"):
+        ids = {o.id for o in question.options}
+        if kind == "radio":
+            return isinstance(value, str) and value in ids
+        return (
+            isinstance(value, list)
+            and all(isinstance(v, str) and v in ids for v in value)
+            and len(set(value)) == len(value)
+        )
+    if kind == "tf":
+        return isinstance(value, str) and value in TF_IDS
+    if kind == "matching":
+        left = {i.id for i in question.left}
+        right = {r.id for r in question.right}
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and k in left and isinstance(v, str) and v in right
+            for k, v in value.items()
+        )
+    return _is_number(value)
+
+
+def answer_input(kind: str, question, key: str, start, disabled: bool, **data):
+    """Draw the question's controls (`kind`: radio, checkboxes, tf, matching, number) and
+    return the answer they show, in the page's terms (option ids, a dict, a float, None)."""
+    component_key = f"{key}-answer"
+    saved = st.session_state.get(component_key)
+    current = saved.get("value") if hasattr(saved, "get") else start
+    value = current if valid_value(kind, current, question) else start
+    _component(
+        key=component_key,
+        data={"kind": kind, "name": key, "value": value, "disabled": disabled, **data},
+        default={"value": start},
+        on_value_change=lambda: None,
+    )
+    return value
+
+
+def choice_options(question) -> list[dict]:
+    return [{"id": o.id, "html": inline_html(o.text)} for o in question.options]
+
+
+def matching_data(question) -> dict:
+    return {
+        "left": [{"id": i.id, "html": inline_html(i.text)} for i in question.left],
+        "right": [{"id": r.id, "text": inline_plain(r.text)} for r in question.right],
+        "placeholder": "Choose a description…",
+    }
