@@ -1,6 +1,6 @@
 """One line of lesson Markdown (an option, a matching item) as HTML or as plain text.
 
-The answer widgets (`ui/answer_input.py`) draw their labels themselves, in the page, rather
+The answer widgets (`ui/controls.py`) draw their labels themselves, in the page, rather
 than through Streamlit's Markdown element (each of which costs the browser a few ms). Their
 texts are short lines that may hold `$…$` formulas, `` `code` ``, `**bold**` and `*emphasis*`:
 

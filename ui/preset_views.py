@@ -11,6 +11,7 @@ import streamlit as st
 
 from runner import registry
 from ui.charts import provenance
+from ui.controls import view_picker
 
 
 def run_header(trace: dict, how: str):
@@ -34,9 +35,7 @@ def choose_view(block_id: str, recorded: tuple[str, ...] = (), default: str | No
     """A lab card's view picker: its recordings, then Predicted and Run it here. With no
     default nothing is picked, and no chart is built until the learner picks a view."""
     views = [*recorded, "Predicted", "Run it here"]
-    return st.segmented_control(
-        "View", views, default=default, key=f"labview-{block_id}", label_visibility="collapsed"
-    )
+    return view_picker(f"labview-{block_id}", views, default, label="View")
 
 
 def preset_block(block, spec, draw_prediction: Callable[[str], None]) -> None:

@@ -3,7 +3,7 @@
 What to draw for a question comes from its row in `lessons.types.TYPES`: the label, and the
 `widget` key that `WIDGETS` below maps to a card body. Auto-graded types share one body
 (input → submit → score → feedback, retries); the essay draws its own (`ui/essay.py`).
-The inputs are one light component per question (`ui/answer_input.py`; the ordering cards,
+The inputs are one light component per question (`ui/controls.py`; the ordering cards,
 `ui/ordering.py`), not Streamlit's widgets, which cost the browser several times as much.
 Grading is `lessons.grading`; attempts are stored by `classroom.store`, so what the learner
 sees after a refresh or a restart is read back from the database, not from the session.
@@ -20,7 +20,7 @@ import streamlit as st
 from classroom.store import QuestionLocked
 from lessons.grading import effective_penalty, final_score, grade
 from lessons.types import question_type
-from ui.answer_input import TF_IDS, answer_input, choice_options, matching_data
+from ui.controls import TF_IDS, answer_input, choice_options, matching_data
 from ui.essay import essay_body
 from ui.lab_panel import lab_comparison
 from ui.ordering import initial_order, ordering_input

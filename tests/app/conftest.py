@@ -53,7 +53,7 @@ def page(name: str, **query: str) -> AppTest:
 
 def answer(at: AppTest, key: str, value) -> AppTest:
     """Give question `key` (`q-<lesson>-<question>` or a live session's) the answer `value`
-    as its controls would send it (`ui/answer_input.py`, a custom component: option ids, a
+    as its controls would send it (`ui/controls.py`, a custom component: option ids, a
     list of them, "true"/"false", {item: description}, a number). Run or click next."""
     at.session_state[f"{key}-answer"] = {"value": value}
     return at
@@ -64,3 +64,10 @@ def answer_control(at: AppTest, key: str) -> dict:
     `value`, `disabled`, the options…), as the browser received it."""
     (element,) = [e for e in at.get("bidi_component") if e.key == f"{key}-answer"]
     return json.loads(element.proto.json)
+
+
+def pick_view(at: AppTest, key: str, view: str) -> AppTest:
+    """Pick `view` on the lab card's view picker `key` (`labview-<block>`: ui/controls.py)
+    as a click on its pill would. Run next."""
+    at.session_state[key] = {"value": view}
+    return at

@@ -10,7 +10,7 @@ import pytest
 
 from runner.queue import JobQueue
 from runner.queue_lock import QueueLock
-from tests.app.conftest import page
+from tests.app.conftest import page, pick_view
 
 BLOCK = "1f1b-m8"  # a pipeline lab block of lesson 1
 LESSON = "pipeline-parallelism"
@@ -47,14 +47,14 @@ def test_a_learners_run_is_queued_for_them_with_its_position(queue, learner):
 def test_the_run_button_is_disabled_while_the_learners_run_waits(queue, learner, store):
     other = store.create_learner("Grace")
     at = page("lesson", learner=learner.token, lesson=LESSON, q=BLOCK).run()
-    at.segmented_control(key=f"labview-{BLOCK}").set_value("Run it here").run()
+    pick_view(at, f"labview-{BLOCK}", "Run it here").run()
     at.button(key=f"view-{BLOCK}-run").click().run()
     assert not at.exception
     assert at.button(key=f"view-{BLOCK}-run").disabled
     (job,) = queue.list()
     # the same preset from another learner: joined
     joined = page("lesson", learner=other.token, lesson=LESSON, q=BLOCK).run()
-    joined.segmented_control(key=f"labview-{BLOCK}").set_value("Run it here").run()
+    pick_view(joined, f"labview-{BLOCK}", "Run it here").run()
     joined.button(key=f"view-{BLOCK}-run").click().run()
     assert [j.id for j in queue.list()] == [job.id]
     assert not [b for b in joined.button if b.key == f"view-{BLOCK}-cancel"]  # not theirs

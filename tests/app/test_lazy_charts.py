@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import page
+from tests.app.conftest import page, pick_view
 
 LESSON = "interleaved-zero-bubble"
 BLOCK = "labview-1f1b-m8"  # 1F1B, p = 2, m = 8: recorded on the H200s
@@ -17,14 +17,14 @@ def test_a_lesson_draws_no_chart_until_a_view_is_picked(learner):
     assert not at.exception
     assert _charts(at) == []
     assert any("Pick a view to draw its chart" in c.value for c in at.caption)
-    at.button_group(key=BLOCK).set_value("Predicted").run()
+    pick_view(at, BLOCK, "Predicted").run()
     assert not at.exception
     assert len(_charts(at)) == 1
 
 
 def test_a_recording_view_shows_numbers_chart_and_a_perfetto_download(learner):
     at = page("lesson", learner=learner.token, lesson=LESSON).run()
-    at.button_group(key=BLOCK).set_value("Recorded on 2× NVIDIA H200").run()
+    pick_view(at, BLOCK, "Recorded on 2× NVIDIA H200").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Measured bubble" in labels and "Step time" in labels

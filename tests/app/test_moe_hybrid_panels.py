@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import pick_view
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 SHOW = """
@@ -71,7 +73,7 @@ def test_a_preset_draws_nothing_until_predicted_is_picked(spec):
     at = AppTest.from_string(PRESET.format(root=ROOT, spec=spec))
     at.run(timeout=30)
     assert not at.exception and _charts(at) == []
-    at.button_group(key="labview-b").set_value("Predicted").run(timeout=30)
+    pick_view(at, "labview-b", "Predicted").run(timeout=30)
     assert not at.exception
     assert len(_charts(at)) == (3 if spec["workload"] == "expert_parallel" else 1)
 

@@ -1,4 +1,4 @@
-"""The answer controls in Chromium (ui/answer_input.py: the browser's own radio buttons,
+"""The answer controls in Chromium (ui/controls.py: the browser's own radio buttons,
 checkboxes, selects and text field, in one component per question), keyboard first: each
 type answered, graded, stored, and shown again, locked, after a reload."""
 

@@ -1,11 +1,14 @@
-"""The answer inputs of auto-graded questions as one light element each, drawn in the page.
+"""The browser's own controls, one light element each, drawn in the page: the answers of
+auto-graded questions and the lab cards' view pickers.
 
 A question's answer — one option of several, a few options, true or false, a description
 for each item, a number — is one Streamlit custom component (v2: mounted in the page, no
 iframe) holding the browser's own controls: radio buttons, checkboxes, `<select>`s, a text
-field. Streamlit's widgets for the same cost the browser's main thread 4–17 ms each on this
-2-core box (a matching question of four items: ~36 ms of selectboxes) where this costs
-2–3 ms (`bench/bench_elements.py`), and a lesson section is a page of such questions.
+field; a lab card's "Recorded / Predicted / Run it here" is the same radio buttons drawn
+as a row of pills. Streamlit's widgets for the same cost the browser's main thread 4–17 ms
+each on this 2-core box (a matching question of four items: ~36 ms of selectboxes, a
+segmented control ~9–15 ms) where this costs 2–3 ms (`bench/bench_elements.py`), and a
+lesson section is a page of such questions.
 
 Keyboard and screen readers get what the browser's controls give: Tab to a group, arrows
 between radio buttons, Space on a checkbox, arrows or typing in a `<select>`, each control
@@ -13,15 +16,16 @@ named by its option or item (`aria-labelledby`), each group by the question. A n
 committed on Enter or on leaving the field; text that is not a number is said so beside it
 (and the answer is then empty, so Submit asks for one) rather than silently reverted.
 
-The answer lives in the page between changes and is sent as the component's `value` state
+The value lives in the page between changes and is sent as the component's `value` state
 on each change; Python's view redraws the controls only when it changed for a reason of its
 own (the question locked, an answer from another tab), never to repeat what the page sent.
-What Python reads back is checked against the question (`valid_value`): a state the page
-could not have sent leaves the last stored answer in place.
+What Python reads back is checked (`valid_value`, the views listed): a state the page could
+not have sent leaves the last stored answer (or the default view) in place.
 """
 
 from __future__ import annotations
 
+import html
 import math
 
 import streamlit as st
@@ -62,6 +66,21 @@ input.number[aria-invalid="true"] { border-color: #b3261e; }
 code { font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.9em;
   background: #f0f2f7; border-radius: 4px; padding: 0 3px; }
 math { font-size: 1.1em; }
+.group.pills { flex-direction: row; flex-wrap: wrap; gap: 6px 0; }
+.pills label.opt { position: relative; align-items: center; gap: 0; margin-left: -1px;
+  padding: 5px 14px; border: 1px solid #b8c1d6; border-radius: 0; font-size: 0.9rem; }
+.pills label.opt:first-child { margin-left: 0; border-radius: 8px 0 0 8px; }
+.pills label.opt:last-child { border-radius: 0 8px 8px 0; }
+@container (max-width: 440px) {  /* a phone: pills that wrap are whole pills, apart */
+  .group.pills { gap: 6px; }
+  .pills label.opt, .pills label.opt:first-child, .pills label.opt:last-child {
+    margin-left: 0; border-radius: 8px; }
+}
+.pills label.opt input { position: absolute; opacity: 0; width: 1px; height: 1px; margin: 0; }
+.pills label.opt:has(input:checked) { z-index: 1; background: #e8ecfb; font-weight: 600;
+  border-color: var(--st-primary-color, #2a44b0); color: var(--st-primary-color, #2a44b0); }
+.pills label.opt:has(input:focus-visible) { z-index: 2;
+  outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 1px; }
 math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif; }
 """
 
@@ -84,7 +103,7 @@ export default function ({ data, setStateValue, parentElement }) {
   }
 
   function read() {
-    if (data.kind === "radio" || data.kind === "tf") {
+    if (data.kind === "radio" || data.kind === "tf" || data.kind === "views") {
       const on = root.querySelector("input:checked");
       return on ? on.value : null;
     }
@@ -113,7 +132,7 @@ export default function ({ data, setStateValue, parentElement }) {
   }
 
   function show(value) {
-    if (data.kind === "radio" || data.kind === "tf") {
+    if (data.kind === "radio" || data.kind === "tf" || data.kind === "views") {
       root.querySelectorAll("input").forEach((i) => { i.checked = i.value === value; });
     } else if (data.kind === "checkboxes") {
       const on = new Set(value || []);
@@ -131,7 +150,8 @@ export default function ({ data, setStateValue, parentElement }) {
   }
 
   function options(type) {
-    const group = make("div", { className: "group" + (data.kind === "tf" ? " row" : "") });
+    const shape = { tf: " row", views: " pills" }[data.kind] || "";
+    const group = make("div", { className: "group" + shape });
     group.setAttribute("role", type === "radio" ? "radiogroup" : "group");
     group.setAttribute("aria-label", data.label);
     data.options.forEach((option, n) => {
@@ -249,20 +269,33 @@ def valid_value(kind: str, value, question) -> bool:
     return _is_number(value)
 
 
-def answer_input(kind: str, question, key: str, start, disabled: bool, **data):
-    """Draw the question's controls (`kind`: radio, checkboxes, tf, matching, number) and
-    return the answer they show, in the page's terms (option ids, a dict, a float, None)."""
-    component_key = f"{key}-answer"
-    saved = st.session_state.get(component_key)
+def _draw(kind: str, key: str, start, valid, **data):
+    """The component under `key`; its value if `valid(value)`, else `start`."""
+    saved = st.session_state.get(key)
     current = saved.get("value") if hasattr(saved, "get") else start
-    value = current if valid_value(kind, current, question) else start
+    value = current if valid(current) else start
     _component(
-        key=component_key,
-        data={"kind": kind, "name": key, "value": value, "disabled": disabled, **data},
+        key=key,
+        data={"kind": kind, "name": key, "value": value, **data},
         default={"value": start},
         on_value_change=lambda: None,
     )
     return value
+
+
+def answer_input(kind: str, question, key: str, start, disabled: bool, **data):
+    """Draw the question's controls (`kind`: radio, checkboxes, tf, matching, number) and
+    return the answer they show, in the page's terms (option ids, a dict, a float, None)."""
+    valid = lambda value: valid_value(kind, value, question)  # noqa: E731
+    return _draw(kind, f"{key}-answer", start, valid, disabled=disabled, **data)
+
+
+def view_picker(key: str, views: list[str], default: str | None = None, label: str = "View"):
+    """One of `views` as a row of pills (radio buttons: Tab to the row, arrows to switch),
+    or `default` until one is picked (None: none is)."""
+    options = [{"id": v, "html": html.escape(v)} for v in views]
+    valid = lambda value: value is None or (isinstance(value, str) and value in views)  # noqa: E731
+    return _draw("views", key, default, valid, label=label, options=options, disabled=False)
 
 
 def choice_options(question) -> list[dict]:
