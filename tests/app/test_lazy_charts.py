@@ -13,7 +13,9 @@ def _charts(at) -> list:
 
 
 def test_a_lesson_draws_no_chart_until_a_view_is_picked(learner):
-    at = page("lesson", learner=learner.token, lesson=LESSON).run()
+    at = page(
+        "lesson", learner=learner.token, lesson=LESSON, q=BLOCK.removeprefix("labview-")
+    ).run()
     assert not at.exception
     assert _charts(at) == []
     assert any("Pick a view to draw its chart" in c.value for c in at.caption)
@@ -23,7 +25,9 @@ def test_a_lesson_draws_no_chart_until_a_view_is_picked(learner):
 
 
 def test_a_recording_view_shows_numbers_chart_and_a_perfetto_download(learner):
-    at = page("lesson", learner=learner.token, lesson=LESSON).run()
+    at = page(
+        "lesson", learner=learner.token, lesson=LESSON, q=BLOCK.removeprefix("labview-")
+    ).run()
     pick_view(at, BLOCK, "Recorded on 2× NVIDIA H200").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
