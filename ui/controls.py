@@ -201,11 +201,18 @@ export default function ({ data, setStateValue, parentElement }) {
     input.setAttribute("aria-describedby", data.name + "-err");
     const commit = () => {
       const { value, error } = parseNumber(input.value);
-      err.textContent = error;
-      if (error) input.setAttribute("aria-invalid", "true");
-      else input.removeAttribute("aria-invalid");
+      if (error) {
+        err.textContent = error;
+        input.setAttribute("aria-invalid", "true");
+      }
       if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
     };
+    // the message goes as soon as the text is edited, not when the field is left: leaving
+    // it by pressing Submit must not move Submit between the press and the release
+    input.addEventListener("input", () => {
+      err.textContent = "";
+      input.removeAttribute("aria-invalid");
+    });
     input.addEventListener("change", commit);
     input.addEventListener("keydown", (event) => { if (event.key === "Enter") commit(); });
     row.append(input);
