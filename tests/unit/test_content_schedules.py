@@ -276,6 +276,24 @@ def test_cpu_order_is_the_same():
     assert values == sorted(values, reverse=True)
 
 
+def test_cpu4_true_false_key():
+    """Every 4-CPU recording idled more than its unit-cost prediction, in the same order."""
+    q = block("cpu4-order-kept")
+    assert q["type"] == "true_false" and q["answer"] is True
+    measured, predicted = [], []
+    for name, printed in RECORDED:
+        if name.startswith("cpu4/"):
+            trace = json.loads((ROOT / "content" / "traces" / name).read_text())
+            schedule = name.removeprefix("cpu4/").split("-")[0]
+            assert round(trace["summary"]["bubble_fraction"], 3) == float(printed)
+            measured.append(trace["summary"]["bubble_fraction"])
+            predicted.append(bubble_of(schedule, 4, 8))
+    assert len(measured) == 3
+    assert all(m > p for m, p in zip(measured, predicted, strict=True))
+    assert measured == sorted(measured, reverse=True)
+    assert predicted == sorted(predicted, reverse=True)
+
+
 def test_every_quoted_measurement_is_a_checked_one():
     """Bold decimals and 'measured (bubble) X' in the lesson all come from RECORDED."""
     found = re.findall(r"\*\*(\d\.\d+)\*\*", PROSE)
