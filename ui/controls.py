@@ -121,11 +121,18 @@ export default function ({ data, setStateValue, parentElement }) {
   }
 
   function parseNumber(text) {
-    const t = text.trim().replace(/\\u2212/g, "-").replace(/[\\s\\u202f\\u2009_]/g, "");
+    let t = text.trim().replace(/\\u2212/g, "-");
     if (!t) return { value: null, error: "" };
+    // digits in groups of three may be set apart by a space or a thin space (1 000 000);
+    // any other space inside is a mistake, not something to drop silently ("1 2" is not 12)
+    if (/^[-+]?\\d{1,3}([ \\u202f\\u2009]\\d{3})+(\\.\\d*)?$/.test(t)) {
+      t = t.replace(/[ \\u202f\\u2009]/g, "");
+    }
     const n = /^[-+]?(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?$/i.test(t) ? Number(t) : NaN;
     if (!Number.isFinite(n)) {
-      const hint = /^[-+]?\\d+,\\d+$/.test(t) ? " Use a point for decimals, as in 2.5." : "";
+      let hint = "";
+      if (/^[-+]?\\d{1,3}(,\\d{3})+$/.test(t)) hint = " Leave out the commas between thousands.";
+      else if (/^[-+]?\\d+,\\d+$/.test(t)) hint = " Use a point for decimals, as in 2.5.";
       return { value: null, error: "“" + text.trim() + "” is not a number." + hint };
     }
     return { value: n, error: "" };
@@ -248,7 +255,12 @@ TF_IDS = {"true": True, "false": False}
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float (JSON allows 1e400 as 1 and 400 0s)
+        return False
 
 
 def valid_value(kind: str, value, question) -> bool:
@@ -277,10 +289,13 @@ def valid_value(kind: str, value, question) -> bool:
 
 
 def _draw(kind: str, key: str, start, valid, **data):
-    """The component under `key`; its value if `valid(value)`, else `start`."""
+    """The component under `key` and the value it shows: the page's if `valid`, else `start`
+    (the stored answer) if that still is (an option renamed since: nothing). A disabled
+    control shows `start` whatever the page holds: a locked card shows what was graded."""
+    start = start if valid(start) else None
     saved = st.session_state.get(key)
     current = saved.get("value") if hasattr(saved, "get") else start
-    value = current if valid(current) else start
+    value = current if valid(current) and not data.get("disabled") else start
     _component(
         key=key,
         data={"kind": kind, "name": key, "value": value, **data},

@@ -18,13 +18,14 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 from latex2mathml.converter import convert
 
 MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$(?!\$)")
 CODE = re.compile(r"`([^`]+)`")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
-EMPH = re.compile(r"(?<![\w*])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*])")
+EMPH = re.compile(r"(?<![\w*])([*_])(?![\s*_])(.+?)(?<![\s*_])\1(?![\w*])")
 # single letters are italic in a formula (as KaTeX draws them); Chromium would otherwise map
 # them to Unicode's mathematical italics, which many systems have no font for
 LETTER = re.compile(r"<mi>([A-Za-z])</mi>")
@@ -54,13 +55,107 @@ SUB = str.maketrans("0123456789+-=()aeijkmnoprstuvx", "₀₁₂₃₄₅₆₇�
 SUP = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
 
 
+class _MathML(HTMLParser):
+    """The converter's output rebuilt from MathML elements and plain attributes only, the
+    text escaped: a tag smuggled in by `\\text{<img …>}` is dropped and `\\href{javascript:…}`
+    loses its link (the controls put this HTML into the page with `innerHTML`)."""
+
+    TAGS = frozenset(
+        [
+            "math",
+            "mrow",
+            "mi",
+            "mn",
+            "mo",
+            "ms",
+            "mtext",
+            "mspace",
+            "mfrac",
+            "msqrt",
+            "mroot",
+            "msub",
+            "msup",
+            "msubsup",
+            "munder",
+            "mover",
+            "munderover",
+            "mtable",
+            "mtr",
+            "mtd",
+            "mstyle",
+            "mpadded",
+            "mphantom",
+            "menclose",
+            "semantics",
+            "annotation",
+        ]
+    )
+    ATTRS = frozenset(
+        [
+            "xmlns",
+            "display",
+            "mathvariant",
+            "class",
+            "lspace",
+            "rspace",
+            "stretchy",
+            "fence",
+            "separator",
+            "accent",
+            "accentunder",
+            "linethickness",
+            "columnalign",
+            "rowalign",
+            "columnspacing",
+            "rowspacing",
+            "displaystyle",
+            "scriptlevel",
+            "width",
+            "height",
+            "depth",
+            "notation",
+            "form",
+            "largeop",
+            "movablelimits",
+            "symmetric",
+        ]
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self.TAGS:
+            kept = "".join(
+                f' {k}="{html.escape(v or "")}"'
+                for k, v in attrs
+                if k in self.ATTRS and not re.search(r"[:(]", v or "")
+            )
+            self.out.append(f"<{tag}{kept}>")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self.TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+
+def _clean(markup: str) -> str:
+    parser = _MathML()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.out)
+
+
 @lru_cache(maxsize=4096)
 def _mathml(tex: str) -> str:
     try:
-        out = convert(tex)
+        out = _clean(convert(tex))
     except Exception:  # any failure of the converter: show the source
         return f"<code>{html.escape(tex)}</code>"
-    out = out.replace("<mo>&#x0002F;</mo>", '<mo lspace="0" rspace="0">/</mo>')  # 1/N, as KaTeX
+    out = out.replace("<mo>/</mo>", '<mo lspace="0" rspace="0">/</mo>')  # 1/N, as KaTeX
     return LETTER.sub(r'<mi mathvariant="normal" class="v">\1</mi>', out)
 
 
@@ -74,7 +169,7 @@ def _inline_markup(text: str) -> str:
             continue
         part = html.escape(part, quote=False)
         part = BOLD.sub(r"<strong>\1</strong>", part)
-        out.append(EMPH.sub(r"<em>\1</em>", part))
+        out.append(EMPH.sub(r"<em>\2</em>", part.replace("\\$", "$")))
     return "".join(out)
 
 
@@ -115,8 +210,12 @@ def plain_math(tex: str) -> str:
     """A formula as text: `\\frac{a}{b}` → a/b, `x_i` → xᵢ, `\\times` → ×, `-` → −."""
     out, i = [], 0
     while i < len(tex):
-        if tex.startswith(r"\frac", i) or tex.startswith(r"\tfrac", i):
-            i += 5 if tex.startswith(r"\frac", i) else 6
+        word = re.match(r"\\(frac|tfrac|dfrac|text|mathrm|mathbf|textbf|operatorname)\b", tex[i:])
+        if word and word.group(1) not in ("frac", "tfrac", "dfrac"):
+            body, i = _group(tex, i + len(word.group(0)))
+            out.append(body)
+        elif word:
+            i += len(word.group(0))
             top, i = _group(tex, i)
             bottom, i = _group(tex, i)
             out.append(f"{_atom(plain_math(top))}/{_atom(plain_math(bottom))}")
@@ -147,5 +246,5 @@ def inline_plain(text: str) -> str:
         else:
             piece = CODE.sub(r"\1", piece)
             piece = BOLD.sub(r"\1", piece)
-            out.append(EMPH.sub(r"\1", piece))
+            out.append(EMPH.sub(r"\2", piece.replace("\\$", "$")))
     return "".join(out)

@@ -161,7 +161,7 @@ HOSTILE = {
     "true_false": ["yes", True, 1, ["true"]],
     "multiple_choice": ["a", ["a", "a"], ["zz"], [1], {"a": 1}],
     "matching": [["x"], {"zz": "y"}, "LEFT:zz", "LEFT:1", "a"],
-    "numeric": ["12", float("nan"), float("inf"), True, [1]],
+    "numeric": ["12", float("nan"), float("inf"), True, [1], 10**400],
 }
 
 
@@ -182,3 +182,31 @@ def test_an_answer_the_controls_could_not_send_is_ignored(learner, store, zero, 
     assert any("Answer the question first" in w.value for w in at.warning)
     assert q.id not in store.question_state(learner.id, lesson.id)
     assert answer_control(at, key(lesson, q))["value"] is None
+
+
+def test_a_stored_answer_the_question_no_longer_offers_is_not_resubmitted(learner, store, zero):
+    """An option renamed after a learner's try: the card starts empty rather than sending
+    the old id to the grader (which refuses it)."""
+    q = question(zero, "single_choice")
+    store.record_attempt(learner.id, zero.id, q.id, "renamed-id", 0.0, 0.0, False)
+    at = page("lesson", learner=learner.token, lesson=zero.id, q=q.id).run()
+    assert not at.exception and answer_control(at, key(zero, q))["value"] is None
+    at.button(key=key(zero, q, "submit")).click().run()
+    assert not at.exception
+    assert any("Answer the question first" in w.value for w in at.warning)
+    assert store.question_state(learner.id, zero.id)[q.id].tries == 1
+
+
+def test_a_locked_card_shows_the_graded_answer_not_a_later_pick(learner, store, zero):
+    """Answer wrong, pick another option, then Show answer: the locked card shows what
+    was graded, beside its feedback."""
+    q = question(zero, "single_choice")
+    wrong, other = [o.id for o in q.options if not o.correct][:2]
+    at = page("lesson", learner=learner.token, lesson=zero.id, q=q.id).run()
+    answer(at, key(zero, q), wrong)
+    at.button(key=key(zero, q, "submit")).click().run()
+    answer(at, key(zero, q), other).run()
+    at.button(key=key(zero, q, "reveal")).click().run()
+    assert not at.exception
+    control = answer_control(at, key(zero, q))
+    assert control["disabled"] and control["value"] == wrong

@@ -1,6 +1,6 @@
 """The answer controls in Chromium (ui/controls.py: the browser's own radio buttons,
-checkboxes, selects and text field, in one component per question), keyboard first: each
-type answered, graded, stored, and shown again, locked, after a reload."""
+checkboxes, selects and text field, in one component per question), mostly by keyboard:
+each type answered, graded, stored, and shown again after a reload (locked once solved)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ def test_each_answer_control_by_keyboard_is_graded_stored_and_locked_after_reloa
     tf = first(lesson, "true_false")
     box = open_question(page, server.url, token, lesson, tf)
     wrong = "False" if tf.answer else "True"
-    box.get_by_role("radio", name=wrong).check()
+    box.get_by_role("radio", name="True").focus()
+    page.keyboard.press("Space")
+    if wrong == "False":
+        page.keyboard.press("ArrowRight")
+    expect(box.get_by_role("radio", name=wrong)).to_be_checked()
     settle(page)
     box.get_by_role("button", name="Submit").click()
     box.get_by_text(re.compile(r"Not right yet")).wait_for()
@@ -69,7 +73,13 @@ def test_each_answer_control_by_keyboard_is_graded_stored_and_locked_after_reloa
     # matching: each item's select is named by the item; arrows/typing pick a description
     m = first(lesson, "matching")
     box = open_question(page, server.url, token, lesson, m)
-    for left in m.left:
+    right_ids = [r.id for r in m.right]
+    first_select = box.get_by_role("combobox", name=m.left[0].text)
+    first_select.focus()  # the keyboard: ↓ on a closed select steps through its options
+    for _ in range(right_ids.index(m.pairs[m.left[0].id]) + 1):  # + 1: past the placeholder
+        page.keyboard.press("ArrowDown")
+    expect(first_select).to_have_value(m.pairs[m.left[0].id])
+    for left in m.left[1:]:
         select = box.get_by_role("combobox", name=left.text)
         select.select_option(m.pairs[left.id])
     settle(page)
@@ -118,6 +128,11 @@ def test_each_answer_control_by_keyboard_is_graded_stored_and_locked_after_reloa
     expect(radios.nth(right)).to_be_disabled()
     box = card(page, lesson, m)
     expect(box.get_by_role("combobox", name=m.left[0].text)).to_have_value(m.pairs[m.left[0].id])
+    box = card(page, lesson, mc)
+    for o in mc.options:
+        tick = box.get_by_role("checkbox", name=o.text)
+        expect(tick).to_be_checked() if o.correct else expect(tick).not_to_be_checked()
+        expect(tick).to_be_disabled()
     box = card(page, lesson, tf)  # tried once, wrong: still open, still showing the choice
     expect(box.get_by_role("radio", name=wrong)).to_be_checked()
     expect(box.get_by_role("radio", name=wrong)).to_be_enabled()

@@ -37,6 +37,23 @@ def test_text_and_marks_are_escaped_and_formulas_become_mathml():
     assert inline_html(words) == words  # an underscore inside a word is no emphasis
 
 
+def test_markup_smuggled_into_a_formula_is_not_markup():
+    """The converter copies `\\text{…}` through as it is and turns `\\href` into an
+    attribute: what reaches `innerHTML` is MathML elements and plain attributes only."""
+    for tex in (r"$\text{<img src=x onerror=alert(1)>}$", r"$\href{javascript:alert(1)}{x}$"):
+        out = inline_html(tex)
+        assert "<img" not in out and "javascript" not in out and "onerror" not in out, out
+    assert "<b>" not in inline_html(r"$\text{a <b> c}$")  # a tag that is not MathML: dropped
+    assert "&lt;" in inline_html(r"$a < b$")  # a formula's own < is escaped text
+
+
+def test_dollars_and_mixed_marks():
+    assert inline_html(r"costs \$5, not \$6") == "costs $5, not $6"
+    assert inline_html("*a_ b") == "*a_ b"  # one star and one underscore: no emphasis
+    assert inline_html("_a_ and *b*") == "<em>a</em> and <em>b</em>"
+    assert plain_math(r"\dfrac{1}{v} \cdot \text{bubble}") == "1/v · bubble"
+
+
 def test_a_formula_the_converter_cannot_read_is_shown_as_its_source():
     assert inline_html(r"see $x^$ here") == r"see <code>x^</code> here"
     assert inline_html(r"$\left( x$") == r"<code>\left( x</code>"
