@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+import types
 
 import pytest
 
@@ -25,6 +26,23 @@ def pool():
 
 def spec(**kw) -> JobSpec:
     return JobSpec(**{"schedule": "1F1B", "pp": 2, "microbatches": 4, "device": "cpu", **kw})
+
+
+HANG = "tests.integration.fixtures.pool_hang"
+
+
+@pytest.fixture
+def hung(monkeypatch):
+    """Pool jobs run fixtures/pool_hang.py: ranks that ignore SIGTERM and never finish, so
+    cancel, timeout and a dead zygote meet a running job however fast the machine is (a
+    real 20-step job once finished inside a 3 s timeout on CI)."""
+    monkeypatch.setattr(
+        "runner.warm_pool.registry.get", lambda name: types.SimpleNamespace(module=HANG)
+    )
+
+
+def _ranks_up(out, ranks: int = 2) -> bool:
+    return all((out / f"ready-{r}").exists() for r in range(ranks))
 
 
 def _run_in_thread(pool, out, **kw):
@@ -68,10 +86,10 @@ def test_a_pool_job_writes_the_same_trace_as_torchrun(pool, tmp_path):
     assert progress[0] == "warmup" and progress[-1] == "done"
 
 
-def test_cancel_kills_every_rank(pool, tmp_path):
+def test_cancel_kills_every_rank(pool, tmp_path, hung):
     cancel = threading.Event()
     t, box = _run_in_thread(pool, tmp_path, timeout_s=240, should_cancel=cancel.is_set)
-    _wait_for(lambda: (tmp_path / "progress.json").exists())
+    _wait_for(lambda: _ranks_up(tmp_path))
     leader = box["leader"]
     assert len(in_group(leader)) == 3  # the leader and its two ranks
     cancel.set()
@@ -80,16 +98,18 @@ def test_cancel_kills_every_rank(pool, tmp_path):
     assert in_group(leader) == []
 
 
-def test_timeout_kills_every_rank(pool, tmp_path):
+def test_timeout_kills_every_rank(pool, tmp_path, hung):
     t, box = _run_in_thread(pool, tmp_path, timeout_s=3.0)
     t.join(120)
     assert box["result"].status == "timeout"
-    assert in_group(box["leader"]) == []
+    assert in_group(box["leader"]) == []  # SIGTERM ignored: the SIGKILL after the grace
 
 
-def test_a_dead_pool_takes_its_job_along_and_is_replaced(pool, tmp_path):
-    t, box = _run_in_thread(pool, tmp_path / "a", timeout_s=240)
-    _wait_for(lambda: (tmp_path / "a" / "progress.json").exists())
+def test_a_dead_pool_takes_its_job_along_and_is_replaced(pool, tmp_path, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr("runner.warm_pool.registry.get", lambda name: types.SimpleNamespace(module=HANG))
+        t, box = _run_in_thread(pool, tmp_path / "a", timeout_s=240)
+        _wait_for(lambda: _ranks_up(tmp_path / "a"))
     leader, started = box["leader"], pool.started
     os.kill(pool.proc.pid, signal.SIGKILL)  # the zygote crashes mid-job
     t.join(60)
