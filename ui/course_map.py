@@ -1,16 +1,92 @@
 """The course map on the home page: "continue where you left off", then the lessons grouped
-by concept, each card with its progress and what to learn before it (`ui.course_plan`)."""
+by concept, each card with its progress and what to learn before it (`ui.course_plan`).
+
+The map is one light element: a Streamlit v2 component (in the page, no iframe) holding the
+HTML of every group heading and lesson card. Drawn as Streamlit elements — a bordered
+container, two columns, markdown, a progress bar and a page link per card, 17 cards — it
+cost the browser's main thread ~110 ms of a ~290 ms home page on this 2-core box; as one
+element ~25 ms (`bench/bench_pages.py --pages home`).
+
+Each card's "Open lesson →" is a real link (`lesson?lesson=…`, the learner's token kept), so
+a middle click or "open in new tab" works as on any page. A plain click (or Enter) does not
+reload the app: the page sends the lesson's id as the component's `open` trigger, and the
+next run of the home page switches to the lesson before it draws anything
+(`open_requested_lesson`) — the same in-app navigation `st.page_link` does.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.cards import lesson_card
 from ui.course_plan import grouped, learn_before, next_lesson
 from ui.identity import link_params
+from ui.inline_text import inline_html
+
+MAP_KEY = "course-map"
+_OPEN = "_course_map_open"  # session state: the lesson a click asked for, until it is opened
+
+CSS = """
+:host { display: block; }
+.paralab-map { font: inherit; color: var(--st-text-color, #0b1220); line-height: 1.6; }
+h3 { font-size: 1.75rem; font-weight: 600; line-height: 1.2; letter-spacing: -0.005em;
+  margin: 0; padding: 0.75rem 0 1rem; }
+section + section { margin-top: 1rem; }
+.cards { display: flex; flex-direction: column; gap: 1rem; }
+article { display: grid; grid-template-columns: minmax(0, 4fr) minmax(0, 1fr); gap: 1rem;
+  align-items: center; border: 1px solid rgba(11, 18, 32, 0.2); border-radius: 0.5rem;
+  padding: calc(1rem - 1px); }
+@container (max-width: 640px) { article { grid-template-columns: minmax(0, 1fr); } }
+.paralab-map { container-type: inline-size; }
+h4 { font-size: 1.5rem; font-weight: 600; line-height: 1.2; letter-spacing: -0.005em; margin: 0;
+  padding: 0.5rem 0 1rem; }
+p { margin: 0 0 1rem; }
+p:last-child { margin-bottom: 0; }
+.small { font-size: 0.875rem; }
+.side { display: flex; flex-direction: column; gap: 0.5rem; }
+.count { font-size: 0.875rem; }
+.bar { height: 8px; border-radius: 4px; overflow: hidden;
+  background: var(--st-secondary-background-color, #e8ebf2); }
+.bar > span { display: block; height: 100%; background: var(--st-primary-color, #2a44b0); }
+a.open { align-self: flex-start; color: inherit; text-decoration: none; font-size: 0.875rem;
+  padding: 0.125rem 0.5rem; border-radius: 0.5rem; }
+a.open:hover { background: var(--st-secondary-background-color, #e8ebf2);
+  text-decoration: underline; }
+a.open:focus-visible { outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 1px; }
+code { font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.9em;
+  background: #f0f2f7; border-radius: 4px; padding: 0 3px; }
+math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif; }
+"""
+
+JS = """
+export default function ({ data, setTriggerValue, parentElement }) {
+  let root = parentElement.querySelector(".paralab-map");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "paralab-map";
+    parentElement.appendChild(root);
+    // a plain click opens the lesson in the app; a click meant for a new tab stays a link
+    root.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-lesson]");
+      if (!link || event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      root.open(link.dataset.lesson);
+    });
+  }
+  root.open = (id) => setTriggerValue("open", id);
+  if (root.html !== data.html) {
+    root.html = data.html;
+    root.innerHTML = data.html;
+  }
+}
+"""
+
+_component = st.components.v2.component("paralab_course_map", css=CSS, js=JS)
 
 LABELS = {
     "continue": "Continue where you left off",
@@ -52,18 +128,92 @@ def _first_untried(lesson, tried: Mapping[str, set[str]] | None) -> dict[str, st
     return {"q": fresh} if done and fresh else {}
 
 
-def course_map(lessons: Sequence[Any], progress: Mapping[str, Any], *, signed_in: bool) -> None:
-    """Lessons grouped by concept, numbered in catalog order, with prerequisites."""
+def _card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) -> str:
+    """One lesson's card: title, summary, concepts, what to learn before it, the learner's
+    progress, and a link in."""
+    title_id = f"lesson-title-{lesson.id}"
+    text = [
+        f'<h4 id="{title_id}">{number}. {inline_html(lesson.title)}</h4>',
+        f"<p>{inline_html(lesson.summary)}</p>",
+    ]
+    small = [" · ".join(inline_html(c) for c in lesson.concepts)] if lesson.concepts else []
+    if learn_before:
+        small.append("Learn before: " + " · ".join(inline_html(t) for t in learn_before))
+    if small:
+        text.append(f'<p class="small">{"<br>".join(small)}</p>')
+    if signed_in and progress.total:
+        percent = round(100 * progress.solved_fraction, 1)
+        count = f"{progress.solved}/{progress.total} solved"
+        side = [
+            f'<span class="count" id="lesson-count-{lesson.id}">{count}</span>',
+            f'<div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+            f'aria-valuenow="{percent:g}" aria-labelledby="lesson-count-{lesson.id}">'
+            f'<span style="width: {percent:g}%"></span></div>',
+        ]
+    else:
+        side = [f'<span class="count">{progress.total} questions</span>']
+    href = "lesson?" + urlencode({**link_params(), "lesson": lesson.id})
+    side.append(
+        f'<a class="open" href="{html.escape(href)}" data-lesson="{html.escape(lesson.id)}" '
+        f'aria-describedby="{title_id}">Open lesson →</a>'
+    )
+    return (
+        f'<article id="lesson-card-{html.escape(lesson.id)}"><div>{"".join(text)}</div>'
+        f'<div class="side">{"".join(side)}</div></article>'
+    )
+
+
+def map_html(lessons: Sequence[Any], progress: Mapping[str, Any], *, signed_in: bool) -> str:
+    """The map's HTML: a section per concept group (its heading, then its lesson cards),
+    lessons numbered in catalog order, each naming its prerequisites by title."""
     titles = {lesson.id: lesson.title for lesson in lessons}
     numbers = {lesson.id: n for n, lesson in enumerate(lessons, 1)}
+    sections = []
     for title, members in grouped(lessons):
-        st.subheader(title)
-        for lesson in members:
-            before = learn_before(lesson, titles)
-            lesson_card(
+        cards = "".join(
+            _card(
                 numbers[lesson.id],
                 lesson,
                 progress[lesson.id],
                 signed_in=signed_in,
-                learn_before=before,
+                learn_before=learn_before(lesson, titles),
             )
+            for lesson in members
+        )
+        sections.append(
+            f'<section><h3>{inline_html(title)}</h3><div class="cards">{cards}</div></section>'
+        )
+    return "".join(sections)
+
+
+def course_map(lessons: Sequence[Any], progress: Mapping[str, Any], *, signed_in: bool) -> None:
+    """Lessons grouped by concept, numbered in catalog order, with prerequisites; a click on
+    a card's link opens its lesson (on the next run, `open_requested_lesson`)."""
+    if not lessons:
+        return
+    known = {lesson.id for lesson in lessons}
+
+    def opened() -> None:
+        wanted = requested(st.session_state.get(MAP_KEY), known)
+        if wanted is not None:
+            st.session_state[_OPEN] = wanted
+
+    _component(
+        key=MAP_KEY,
+        data={"html": map_html(lessons, progress, signed_in=signed_in)},
+        on_open_change=opened,
+    )
+
+
+def requested(state, known: set[str]) -> str | None:
+    """The lesson the map's `open` trigger names, if it is one the map offered (the page
+    could send anything: an id from another course, a list, markup)."""
+    wanted = state.get("open") if hasattr(state, "get") else None
+    return wanted if isinstance(wanted, str) and wanted in known else None
+
+
+def open_requested_lesson() -> None:
+    """If a card's link was clicked, switch to that lesson now (call before drawing)."""
+    lesson_id = st.session_state.pop(_OPEN, None)
+    if lesson_id:
+        st.switch_page("pages/lesson.py", query_params={**link_params(), "lesson": lesson_id})

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 from tests.app.conftest import page
+from ui.course_map import requested
+
+
+def course_map(at) -> str:
+    """The course map's HTML as the browser received it (one component: ui/course_map.py)."""
+    (element,) = [e for e in at.get("bidi_component") if e.key == "course-map"]
+    return json.loads(element.proto.json)["html"]
+
+
+def text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def headings(fragment: str, level: int) -> list[str]:
+    return [text_of(h) for h in re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", fragment)]
+
+
+def card(fragment: str, lesson_id: str) -> str:
+    start = fragment.index(f'<article id="lesson-card-{lesson_id}"')
+    return fragment[start : fragment.index("</article>", start)]
 
 
 def test_signed_out_home_offers_sign_in_and_lists_lessons():
     at = page("home").run()
     assert not at.exception
     assert at.text_input(key="sign_in_name").label == "Display name"
-    titles = " ".join(m.value for m in at.markdown)
-    assert "Pipeline parallelism" in titles
+    titles = headings(course_map(at), 4)
+    assert titles[0] == "1. Pipeline parallelism: micro-batches and the bubble"
+    assert len(titles) >= 17
+    assert "questions" in text_of(card(course_map(at), "pipeline-parallelism"))
+    assert "solved" not in course_map(at)  # no progress bar for a learner not signed in
 
 
 def test_sign_in_creates_a_learner_and_puts_the_token_in_the_url(store):
@@ -29,8 +56,12 @@ def test_signed_in_home_shows_progress(store, learner):
     store.record_attempt(learner.id, lesson_id, "naive-inefficiency", "b", 1.0, 1.0, True)
     at = page("home", learner=learner.token).run()
     assert not at.exception
-    texts = [p.proto.text for p in at.get("progress")]
-    assert any(t.startswith("1/") for t in texts), texts
+    mine = card(course_map(at), lesson_id)
+    assert re.search(r">1/\d+ solved<", mine), mine
+    assert 'role="progressbar"' in mine and 'aria-valuenow="' in mine
+    link = re.search(r'<a class="open" href="([^"]+)" data-lesson="([^"]+)"', mine)
+    assert link.group(2) == lesson_id
+    assert html.unescape(link.group(1)) == f"lesson?learner={learner.token}&lesson={lesson_id}"
 
 
 def test_a_broken_lesson_gets_an_error_card_and_the_others_still_load(tmp_path, monkeypatch):
@@ -44,17 +75,18 @@ def test_a_broken_lesson_gets_an_error_card_and_the_others_still_load(tmp_path, 
     assert not at.exception
     assert any("02-broken.yaml" in e.value for e in at.error)
     assert any("02-broken.yaml:" in c.value for c in at.code)
-    assert any("Pipeline parallelism" in m.value for m in at.markdown)
+    assert headings(course_map(at), 4) == ["1. Pipeline parallelism: micro-batches and the bubble"]
 
 
 def test_course_map_groups_lessons_and_names_prerequisites(learner):
     at = page("home", learner=learner.token).run()
     assert not at.exception
-    headers = [h.value for h in at.subheader]
-    assert headers[:2] == ["Pipeline parallelism", "Memory: sharding and activations"]
-    assert "Case studies" in headers
+    groups = headings(course_map(at), 3)
+    assert groups[:2] == ["Pipeline parallelism", "Memory: sharding and activations"]
+    assert "Case studies" in groups
+    second = text_of(card(course_map(at), "interleaved-zero-bubble"))
+    assert "Learn before: Pipeline parallelism: micro-batches and the bubble" in second
     texts = " ".join(m.value for m in at.markdown)
-    assert ":small[Learn before: Pipeline parallelism: micro-batches and the bubble]" in texts
     assert "**Start here:** Pipeline parallelism: micro-batches and the bubble" in texts
 
 
@@ -76,3 +108,28 @@ def test_signed_out_home_has_no_continue_card():
     at = page("home").run()
     assert not at.exception
     assert not any("left off" in m.value or "Start here" in m.value for m in at.markdown)
+
+
+def test_a_lesson_the_map_asked_for_opens_before_the_home_page_draws(learner):
+    at = page("home", learner=learner.token).run()
+    at.session_state["_course_map_open"] = "collective-cost"  # what a click's callback leaves
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == [lesson_title("collective-cost")]  # the lesson page
+    assert at.query_params["lesson"] in ("collective-cost", ["collective-cost"])
+    token = at.query_params["learner"]
+    assert (token[0] if isinstance(token, list) else token) == learner.token
+    assert "_course_map_open" not in at.session_state  # once: Back to the map stays there
+
+
+def lesson_title(lesson_id: str) -> str:
+    from ui.resources import catalog
+
+    return next(lesson.title for lesson in catalog().lessons if lesson.id == lesson_id)
+
+
+def test_the_map_opens_only_lessons_it_offered():
+    known = {"a", "b"}
+    assert requested({"open": "a"}, known) == "a"
+    for state in ({"open": "zzz"}, {"open": ["a"]}, {"open": None}, {}, None, "a", {"open": 1}):
+        assert requested(state, known) is None, state

@@ -85,7 +85,7 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
 
     # 1. Drag: the 2-device pipeline events (graded against the dependency graph).
     lesson, q = ordering_question(PIPELINE)
-    page.locator(f".st-key-lesson-card-{lesson.id}").get_by_test_id("stPageLink-NavLink").click()
+    page.locator(f"#lesson-card-{lesson.id}").get_by_role("link", name="Open lesson →").click()
     page.wait_for_url(re.compile(f"lesson={lesson.id}"))
     parts = sections(lesson)  # the lesson opens at section 1: on to the question's with Next
     for _ in range(section_of(parts, q.id)):
