@@ -54,3 +54,29 @@ def test_ctrl_click_opens_the_lesson_in_a_new_tab(server, page):
     tab.wait_for_load_state()
     _opened(tab, token)
     expect(page).to_have_url(re.compile(r"^[^?]*/\?"))  # the first tab stays on the map
+
+
+def test_back_returns_to_the_map(server, page):
+    sign_in(page, server.url, "Ada")
+    settle(page)
+    _link(page).click()
+    expect(page).to_have_url(re.compile(f"lesson={LESSON}"), timeout=20_000)
+    settle(page)
+    page.go_back()
+    expect(_link(page)).to_be_visible(timeout=20_000)
+    expect(page).not_to_have_url(re.compile("/lesson"))
+
+
+def test_without_history_navigation_the_click_asks_python(server, page):
+    """The fallback: if Streamlit ignored the history move, the `open` trigger still gets the
+    learner to the lesson (here the page's popstate event is swallowed)."""
+    token = sign_in(page, server.url, "Ada")
+    settle(page)
+    page.evaluate(
+        """() => {
+      const real = window.dispatchEvent.bind(window);
+      window.dispatchEvent = (event) => event.type === "popstate" ? true : real(event);
+    }"""
+    )
+    _link(page).click()
+    _opened(page, token)
