@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.course_map import open_requested_lesson
 from ui.navigation import PAGES
 from ui.roles import instructor_enabled
 
@@ -26,6 +25,4 @@ for entry in PAGES:
     page = st.Page(entry.script, title=entry.title, icon=entry.icon, url_path=entry.url_path,
                    default=entry.default)  # fmt: skip
     sections.setdefault(entry.section, []).append(page)
-navigation = st.navigation(sections, expanded=True)
-open_requested_lesson()  # a course-map link was clicked: that lesson, before any page draws
-navigation.run()
+st.navigation(sections, expanded=True).run()

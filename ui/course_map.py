@@ -14,8 +14,8 @@ the Back and Forward buttons do; Streamlit then runs the page and query in the a
 as `st.page_link`'s click does (click → lesson drawn: ~270 ms against ~250 ms for a page link,
 `st.page_link`'s own). Should no run start within 1.5 s (a Streamlit that stopped following
 history), the address is put back and the lesson's id goes to Python as the component's
-`open` trigger; the next run switches to the lesson before any page draws
-(`open_requested_lesson`, called by app.py).
+`open` trigger; the home page's next run switches to the lesson before it draws
+(`open_requested_lesson`).
 """
 
 from __future__ import annotations
