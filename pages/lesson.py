@@ -6,6 +6,7 @@ import streamlit as st
 from classroom.progress import lesson_progress
 from lessons.sections import sections
 from lessons.types import auto_graded_ids
+from ui.controls import select_one
 from ui.identity import current_learner, sidebar_badge
 from ui.lab_panel import lab_block
 from ui.lesson_sections import ALL, arrive, choose, pager
@@ -22,13 +23,14 @@ if not lessons:
 
 wanted = st.query_params.get("lesson")
 ids = list(lessons)
-lesson_id = st.sidebar.selectbox(
-    "Lesson",
-    ids,
-    index=ids.index(wanted) if wanted in ids else 0,
-    format_func=lambda i: lessons[i].title,
-    key="lesson_pick",
-)
+with st.sidebar:
+    lesson_id = select_one(
+        "lesson_pick",
+        "Lesson",
+        [(i, lessons[i].title) for i in ids],
+        default=wanted if wanted in ids else ids[0],
+        hint="Arrow keys move through the lessons; Enter opens the one chosen.",
+    )
 st.query_params["lesson"] = lesson_id
 lesson = lessons[lesson_id]
 

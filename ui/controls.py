@@ -81,6 +81,9 @@ math { font-size: 1.1em; }
   border-color: var(--st-primary-color, #2a44b0); color: var(--st-primary-color, #2a44b0); }
 .pills label.opt:has(input:focus-visible) { z-index: 2;
   outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 1px; }
+.pick-label { display: block; font-size: 0.875rem; margin: 0 0 0.25rem; }
+.pick-hint { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
 math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif; }
 """
 
@@ -110,6 +113,7 @@ export default function ({ data, setStateValue, parentElement }) {
     if (data.kind === "checkboxes") {
       return [...root.querySelectorAll("input:checked")].map((i) => i.value);
     }
+    if (data.kind === "select") return root.querySelector("select").value || null;
     if (data.kind === "matching") {
       const out = {};
       root.querySelectorAll("select").forEach((s) => {
@@ -144,6 +148,8 @@ export default function ({ data, setStateValue, parentElement }) {
     } else if (data.kind === "checkboxes") {
       const on = new Set(value || []);
       root.querySelectorAll("input").forEach((i) => { i.checked = on.has(i.value); });
+    } else if (data.kind === "select") {
+      root.querySelector("select").value = value || "";
     } else if (data.kind === "matching") {
       root.querySelectorAll("select").forEach((s) => {
         s.value = (value || {})[s.dataset.left] || "";
@@ -196,6 +202,37 @@ export default function ({ data, setStateValue, parentElement }) {
     return [group];
   }
 
+  function pick() {
+    const label = make("label", { className: "pick-label", htmlFor: data.name + "-select",
+                                  textContent: data.label });
+    const select = make("select", { id: data.name + "-select", disabled: data.disabled });
+    for (const o of data.options) {
+      select.append(make("option", { value: o.id, textContent: o.text }));
+    }
+    // a pick opens another page, so the keyboard's arrows (which change a closed select at
+    // once on Linux and Windows) only move through the list: Enter or leaving it commits
+    const commit = () => {
+      delete select.dataset.browsing;
+      const value = read();
+      if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
+    };
+    select.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") commit();
+      else if (/^(Arrow|Page|Home|End)/.test(event.key) || (event.key.length === 1 &&
+               event.key !== " ")) select.dataset.browsing = "1";
+    });
+    select.addEventListener("change", () => { if (!select.dataset.browsing) commit(); });
+    select.addEventListener("blur", commit);
+    select.addEventListener("pointerdown", () => { delete select.dataset.browsing; });
+    if (data.hint) {
+      const hint = make("p", { className: "pick-hint", id: data.name + "-hint",
+                               textContent: data.hint });
+      select.setAttribute("aria-describedby", hint.id);
+      return [label, select, hint];
+    }
+    return [label, select];
+  }
+
   function number() {
     const row = make("div", { className: "numrow" });
     const input = make("input", {
@@ -237,8 +274,8 @@ export default function ({ data, setStateValue, parentElement }) {
   if (shape !== root.shape) {
     root.shape = shape;
     root.className = "paralab-answer" + (data.disabled ? " disabled" : "");
-    const build = data.kind === "matching" ? matching : data.kind === "number" ? number :
-      () => options(data.kind === "checkboxes" ? "checkbox" : "radio");
+    const build = { matching, number, select: pick }[data.kind] ||
+      (() => options(data.kind === "checkboxes" ? "checkbox" : "radio"));
     root.replaceChildren(...build());
     root.lastSent = data.value;
     show(data.value);
@@ -318,6 +355,22 @@ def view_picker(key: str, views: list[str], default: str | None = None, label: s
     options = [{"id": v, "html": html.escape(v)} for v in views]
     valid = lambda value: value is None or (isinstance(value, str) and value in views)  # noqa: E731
     return _draw("views", key, default, valid, label=label, options=options, disabled=False)
+
+
+def select_one(
+    key: str, label: str, options: list[tuple[str, str]], default: str, hint: str = ""
+) -> str:
+    """One of `options` ((id, text) pairs) from the browser's own `<select>` under `label`,
+    or `default` until one is picked: a light `st.selectbox` (~40 ms of the browser's time
+    for the sidebar's list of 17 lessons, the select ~2 ms). A click in the list picks at
+    once; the keyboard's arrows and letters move through it and Enter (or leaving the list)
+    picks, so browsing does not rerun the page at every step. `hint`: said by screen
+    readers with the list."""
+    ids = [i for i, _ in options]
+    valid = lambda value: isinstance(value, str) and value in ids  # noqa: E731
+    opts = [{"id": i, "text": text} for i, text in options]
+    data = {"label": label, "options": opts, "disabled": False, "hint": hint}
+    return _draw("select", key, default, valid, **data)
 
 
 def choice_options(question) -> list[dict]:

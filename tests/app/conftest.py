@@ -66,6 +66,13 @@ def answer_control(at: AppTest, key: str) -> dict:
     return json.loads(element.proto.json)
 
 
+def pick_lesson(at: AppTest, lesson_id: str) -> AppTest:
+    """Pick a lesson in the lesson page's sidebar list (`lesson_pick`, a `<select>` of
+    ui/controls.py) as the browser would send it. Run next."""
+    at.session_state["lesson_pick"] = {"value": lesson_id}
+    return at
+
+
 def pick_view(at: AppTest, key: str, view: str) -> AppTest:
     """Pick `view` on the lab card's view picker `key` (`labview-<block>`: ui/controls.py)
     as a click on its pill would. Run next."""

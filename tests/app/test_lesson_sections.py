@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lessons.sections import sections
-from tests.app.conftest import ROOT, answer, page
+from tests.app.conftest import ROOT, answer, page, pick_lesson
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +110,31 @@ def test_answering_keeps_the_section_and_a_solved_section_gets_a_tick(learner, l
 
 def test_another_lesson_picked_in_the_sidebar_opens_at_its_first_section(learner, lesson):
     at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
-    at.sidebar.selectbox(key="lesson_pick").set_value("interleaved-zero-bubble").run()
+    pick_lesson(at, "interleaved-zero-bubble").run()
     assert not at.exception
     assert at.query_params["lesson"] == "interleaved-zero-bubble"
     assert at.query_params["section"] == "1"
+
+
+def test_a_lesson_opened_from_a_link_wins_over_the_last_pick(learner, lesson):
+    """The sidebar's pick is the page's state only while the page is shown: a later visit
+    from a link (the course map, a bookmark) opens the lesson the link names."""
+    at = page("lesson", learner=learner.token, lesson=lesson.id).run()
+    pick_lesson(at, "interleaved-zero-bubble").run()
+    at.switch_page("pages/home.py").run()
+    at.query_params["lesson"] = "collective-cost"
+    at.switch_page("pages/lesson.py").run()
+    assert not at.exception
+    assert at.query_params["lesson"] == "collective-cost"
+    assert at.title[0].value.startswith("What a collective costs")
+
+
+def test_a_lesson_id_the_course_lacks_opens_the_first_lesson(learner):
+    at = page("lesson", learner=learner.token, lesson="no-such-lesson").run()
+    assert not at.exception and at.query_params["lesson"] == "pipeline-parallelism"
+    at.session_state["lesson_pick"] = {"value": "<script>"}  # not a lesson: ignored
+    at.run()
+    assert not at.exception and at.query_params["lesson"] == "pipeline-parallelism"
 
 
 def arrivals(at) -> list[str]:
@@ -138,8 +159,8 @@ def test_only_a_move_scrolls_and_only_previous_next_move_the_focus(learner, less
 
 def test_back_to_a_lesson_from_another_starts_at_its_first_section_quietly(learner, lesson):
     at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
-    at.sidebar.selectbox(key="lesson_pick").set_value("interleaved-zero-bubble").run()
-    at.sidebar.selectbox(key="lesson_pick").set_value(lesson.id).run()
+    pick_lesson(at, "interleaved-zero-bubble").run()
+    pick_lesson(at, lesson.id).run()
     assert not at.exception
     assert toc(at, lesson).value == 0 and at.query_params["section"] == "1"
     assert arrivals(at) == []  # the focus stays in the sidebar's lesson picker
@@ -159,7 +180,7 @@ def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(
     (folder / "04.yaml").write_text(text.replace("## Latency, memory and the KV cache\n", ""))
     monkeypatch.setenv("PARALAB_LESSONS", str(folder))
     at = page("lesson", learner=learner.token, lesson=lesson.id, section="3").run()
-    at.sidebar.selectbox(key="lesson_pick").set_value(one).run()
+    pick_lesson(at, one).run()
     assert not at.exception and at.query_params["lesson"] == one
     assert "section" not in at.query_params and "q" not in at.query_params
     assert not at.sidebar.get("radio")  # no table of contents for one section

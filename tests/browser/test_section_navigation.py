@@ -47,3 +47,23 @@ def test_next_from_the_keyboard_opens_the_next_section_at_its_top(server, page):
     expect(main.get_by_role("heading", name=parts[-1].title)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(re.compile(rf"section={len(parts)}"))
     expect(page.get_by_role("button", name=re.compile("→$"))).to_have_count(0)
+
+    # another lesson from the sidebar's list, by keyboard: it opens at its first section
+    other = "interleaved-zero-bubble"
+    picker = page.get_by_test_id("stSidebar").get_by_label("Lesson", exact=True)
+    expect(picker).to_have_value(lesson.id)
+    picker.focus()
+    for _ in range(4):  # lesson 1 → 5: the arrows move through the list without opening any
+        page.keyboard.press("ArrowDown")
+    settle(page)
+    expect(page).to_have_url(re.compile(f"lesson={lesson.id}"))
+    expect(picker).to_have_value(other)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"lesson={other}.*section=1|section=1.*lesson={other}"))
+    expect(main.get_by_role("heading", level=1)).to_contain_text("Shrinking the bubble")
+    expect(picker).to_have_value(other)
+    assert f"learner={token}" in page.url
+
+    picker.select_option(lesson.id)  # a pick from the open list (the mouse): at once
+    expect(page).to_have_url(re.compile(f"lesson={lesson.id}"))
+    expect(main.get_by_role("heading", name=parts[0].title)).to_be_visible(timeout=20_000)
