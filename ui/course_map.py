@@ -154,7 +154,8 @@ def _first_untried(lesson, tried: Mapping[str, set[str]] | None) -> dict[str, st
 def _card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) -> str:
     """One lesson's card: title, summary, concepts, what to learn before it, the learner's
     progress, and a link in."""
-    title_id = f"lesson-title-{lesson.id}"
+    lid = html.escape(lesson.id)  # the loader allows letters, digits, _ . - only; all the same
+    title_id = f"lesson-title-{lid}"
     text = [
         f'<h4 id="{title_id}">{number}. {inline_html(lesson.title)}</h4>',
         f"<p>{inline_html(lesson.summary)}</p>",
@@ -168,20 +169,20 @@ def _card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) ->
         percent = round(100 * progress.solved_fraction, 1)
         count = f"{progress.solved}/{progress.total} solved"
         side = [
-            f'<span class="count" id="lesson-count-{lesson.id}">{count}</span>',
+            f'<span class="count" id="lesson-count-{lid}">{count}</span>',
             f'<div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
-            f'aria-valuenow="{percent:g}" aria-labelledby="lesson-count-{lesson.id}">'
+            f'aria-valuenow="{percent:g}" aria-labelledby="lesson-count-{lid}">'
             f'<span style="width: {percent:g}%"></span></div>',
         ]
     else:
         side = [f'<span class="count">{progress.total} questions</span>']
     href = "lesson?" + urlencode({**link_params(), "lesson": lesson.id})
     side.append(
-        f'<a class="open" href="{html.escape(href)}" data-lesson="{html.escape(lesson.id)}" '
+        f'<a class="open" href="{html.escape(href)}" data-lesson="{lid}" '
         f'aria-describedby="{title_id}">Open lesson →</a>'
     )
     return (
-        f'<article id="lesson-card-{html.escape(lesson.id)}"><div>{"".join(text)}</div>'
+        f'<article id="lesson-card-{lid}"><div>{"".join(text)}</div>'
         f'<div class="side">{"".join(side)}</div></article>'
     )
 
