@@ -76,6 +76,9 @@ math { font-size: 1.1em; }
   .pills label.opt, .pills label.opt:first-child, .pills label.opt:last-child {
     margin-left: 0; border-radius: 8px; }
 }
+.group.pills.apart { gap: 6px; }  /* many choices: whole pills that wrap as such */
+.pills.apart label.opt, .pills.apart label.opt:first-child, .pills.apart label.opt:last-child {
+  margin-left: 0; border-radius: 8px; }
 .pills label.opt input { position: absolute; opacity: 0; width: 1px; height: 1px; margin: 0; }
 .pills label.opt:has(input:checked) { z-index: 1; background: #e8ecfb; font-weight: 600;
   border-color: var(--st-primary-color, #2a44b0); color: var(--st-primary-color, #2a44b0); }
@@ -164,7 +167,7 @@ export default function ({ data, setStateValue, parentElement }) {
 
   function options(type) {
     const shape = { tf: " row", views: " pills" }[data.kind] || "";
-    const group = make("div", { className: "group" + shape });
+    const group = make("div", { className: "group" + shape + (data.apart ? " apart" : "") });
     group.setAttribute("role", type === "radio" ? "radiogroup" : "group");
     group.setAttribute("aria-label", data.label);
     data.options.forEach((option, n) => {
@@ -177,7 +180,12 @@ export default function ({ data, setStateValue, parentElement }) {
       label.append(input, text);
       group.append(label);
     });
-    return [group];
+    if (!data.shown) return [group];
+    const title = make("p", { className: "pick-label", id: data.name + "-label",
+                              textContent: data.label });
+    group.removeAttribute("aria-label");
+    group.setAttribute("aria-labelledby", title.id);
+    return [title, group];
   }
 
   function matching() {
@@ -349,12 +357,22 @@ def answer_input(kind: str, question, key: str, start, disabled: bool, **data):
     return _draw(kind, f"{key}-answer", start, valid, disabled=disabled, **data)
 
 
-def view_picker(key: str, views: list[str], default: str | None = None, label: str = "View"):
+def view_picker(
+    key: str,
+    views: list[str],
+    default: str | None = None,
+    label: str = "View",
+    *,
+    show_label: bool = False,
+):
     """One of `views` as a row of pills (radio buttons: Tab to the row, arrows to switch),
-    or `default` until one is picked (None: none is)."""
+    or `default` until one is picked (None: none is). `show_label`: `label` above the row
+    (else it is only the row's name for screen readers)."""
     options = [{"id": v, "html": html.escape(v)} for v in views]
     valid = lambda value: value is None or (isinstance(value, str) and value in views)  # noqa: E731
-    return _draw("views", key, default, valid, label=label, options=options, disabled=False)
+    data = {"label": label, "options": options, "disabled": False}
+    data |= {"shown": show_label, "apart": show_label}
+    return _draw("views", key, default, valid, **data)
 
 
 def select_one(

@@ -15,6 +15,7 @@ import streamlit as st
 from runner import gallery, registry, simulate
 from runner.spec import SpecError, from_mapping, validate
 from ui.charts import show_prediction
+from ui.controls import view_picker
 from ui.resources import ROOT, TRACE_DIR, job_queue, machine, trace_at
 
 log = logging.getLogger(__name__)
@@ -280,9 +281,12 @@ def run_form(info) -> None:
 
     names = registry.names()
     titles = {w.name: w.title for w in registry.all()}
-    name = st.segmented_control(
-        "Workload", names, default=names[0], format_func=titles.get, key="lab_workload"
-    ) or names[0]  # fmt: skip
+    by_title = {titles[n]: n for n in names}
+    picked = view_picker(
+        "lab_workload", list(by_title), default=titles[names[0]], label="Workload",
+        show_label=True,
+    )  # fmt: skip
+    name = by_title.get(picked, names[0])
     st.caption(registry.get(name).summary)
     raw, go = spec_form(registry.get(name), info, view_for(name).main_fields)
     warning = view_for(name).warning(raw)

@@ -80,10 +80,11 @@ def test_a_preset_draws_nothing_until_predicted_is_picked(spec):
 
 @pytest.mark.parametrize("workload", ["expert_parallel", "hybrid"])
 def test_the_lab_form_offers_each_workload_with_its_main_fields(workload):
-    from tests.app.conftest import page
+    from runner import registry
+    from tests.app.conftest import page, pick_view
 
     at = page("lab").run()
-    at.button_group(key="lab_workload").set_value(workload).run()
+    pick_view(at, "lab_workload", registry.get(workload).title).run()
     assert not at.exception
     assert at.button(key=f"lab_{workload}_run")
     main = ("skew", "capacity_factor") if workload == "expert_parallel" else ("dp", "tp")

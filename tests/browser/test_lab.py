@@ -39,7 +39,8 @@ def test_a_tensor_parallel_run_from_the_form_shows_measured_beside_predicted(ser
     learner = Store(server.data_dir / "paralab.db").create_learner("Grace")
     page.goto(server.url + f"/lab?learner={learner.token}")
     run = page.get_by_role("tabpanel", name="Run")
-    run.get_by_text("Tensor parallelism", exact=True).click()  # the form follows the registry
+    workloads = run.get_by_role("radiogroup", name="Workload")  # the form follows the registry
+    workloads.get_by_role("radio", name="Tensor parallelism").click()
     expect(run.get_by_text("Tensor-parallel degree tp")).to_be_visible(timeout=30_000)
     # Streamlit drops a click that lands while the workload switch still reruns the page:
     # click until the run is queued (an identical spec is joined, never queued twice)
