@@ -6,13 +6,12 @@ import streamlit as st
 from classroom.progress import lesson_progress
 from lessons.types import auto_graded_ids
 from ui.cards import broken_lesson_cards
-from ui.course_map import continue_link, course_map, open_requested_lesson
+from ui.course_map import continue_link, course_map
 from ui.identity import current_learner, sidebar_badge, sign_in_form
 from ui.resources import catalog, store
 from ui.session_learner import join_form
 
 learner = current_learner()
-open_requested_lesson()  # a card's link was clicked: the lesson, before anything is drawn
 sidebar_badge(learner)
 
 st.title("ParaLab")

@@ -8,6 +8,7 @@ from lessons.sections import sections
 from lessons.types import auto_graded_ids
 from ui.controls import select_one
 from ui.identity import current_learner, sidebar_badge
+from ui.inline_text import inline_plain
 from ui.lab_panel import lab_block
 from ui.lesson_sections import ALL, arrive, choose, pager
 from ui.questions import render_question
@@ -27,9 +28,9 @@ with st.sidebar:
     lesson_id = select_one(
         "lesson_pick",
         "Lesson",
-        [(i, lessons[i].title) for i in ids],
+        [(i, inline_plain(lessons[i].title)) for i in ids],
         default=wanted if wanted in ids else ids[0],
-        hint="Arrow keys move through the lessons; Enter opens the one chosen.",
+        hint="Enter opens the lesson chosen.",
     )
 st.query_params["lesson"] = lesson_id
 lesson = lessons[lesson_id]

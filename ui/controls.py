@@ -217,21 +217,31 @@ export default function ({ data, setStateValue, parentElement }) {
     for (const o of data.options) {
       select.append(make("option", { value: o.id, textContent: o.text }));
     }
-    // a pick opens another page, so the keyboard's arrows (which change a closed select at
-    // once on Linux and Windows) only move through the list: Enter or leaving it commits
+    // A pick opens another page, so the keyboard's arrows and letters, which change a
+    // closed select at once on Linux and Windows, only move through the list: Enter picks,
+    // Escape or leaving the list puts back what is open. A change just after such a key is
+    // browsing; any other change (the open list, the mouse, touch) picks at once.
+    // Chromium sends the change a task or two after the key, hence a short window.
+    let keyAt = -Infinity;
     const commit = () => {
-      delete select.dataset.browsing;
       const value = read();
       if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
     };
+    const restore = () => show(root.lastSent);
     select.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") commit();
-      else if (/^(Arrow|Page|Home|End)/.test(event.key) || (event.key.length === 1 &&
-               event.key !== " ")) select.dataset.browsing = "1";
+      if (event.key === "Enter") {  // picks; it must not also open the list (Chromium)
+        event.preventDefault();
+        commit();
+        return;
+      }
+      if (event.key === "Escape") { restore(); return; }
+      if (/^(Arrow|Page|Home|End)/.test(event.key) || (event.key.length === 1 &&
+          event.key !== " ")) {
+        keyAt = performance.now();
+      }
     });
-    select.addEventListener("change", () => { if (!select.dataset.browsing) commit(); });
-    select.addEventListener("blur", commit);
-    select.addEventListener("pointerdown", () => { delete select.dataset.browsing; });
+    select.addEventListener("change", () => { if (performance.now() - keyAt > 250) commit(); });
+    select.addEventListener("blur", restore);
     if (data.hint) {
       const hint = make("p", { className: "pick-hint", id: data.name + "-hint",
                                textContent: data.hint });
@@ -273,7 +283,7 @@ export default function ({ data, setStateValue, parentElement }) {
   }
 
   const shape = key([data.kind, data.label, data.options, data.left, data.right, data.unit,
-                     data.disabled]);
+                     data.disabled, data.shown, data.apart, data.hint]);
   const incoming = key(data.value);
   const fresh = incoming !== root.lastData;  // Python's view moved since the last call
   root.lastData = incoming;
@@ -380,10 +390,11 @@ def select_one(
 ) -> str:
     """One of `options` ((id, text) pairs) from the browser's own `<select>` under `label`,
     or `default` until one is picked: a light `st.selectbox` (~40 ms of the browser's time
-    for the sidebar's list of 17 lessons, the select ~2 ms). A click in the list picks at
-    once; the keyboard's arrows and letters move through it and Enter (or leaving the list)
-    picks, so browsing does not rerun the page at every step. `hint`: said by screen
-    readers with the list."""
+    for the sidebar's list of 17 lessons, the select ~2 ms). A pick from the open list (mouse,
+    touch, or Enter in it) counts at once; the arrows and letters on the closed list only
+    move through it, Enter picks, Escape or leaving the list puts back the lesson shown, so
+    browsing neither reruns the page at every step nor opens a lesson on leaving the list.
+    `hint`: said by screen readers with the list."""
     ids = [i for i, _ in options]
     valid = lambda value: isinstance(value, str) and value in ids  # noqa: E731
     opts = [{"id": i, "text": text} for i, text in options]

@@ -3,19 +3,18 @@ by concept, each card with its progress and what to learn before it (`ui.course_
 
 The map is one light element: a Streamlit v2 component (in the page, no iframe) holding the
 HTML of every group heading and lesson card. Drawn as Streamlit elements — a bordered
-container, two columns, markdown, a progress bar and a page link per card, 17 cards — it
-cost the browser's main thread ~110 ms of a ~290 ms home page on this 2-core box; as one
-element ~25 ms (`bench/bench_pages.py --pages home`).
+container, two columns, markdown, a progress bar and a page link per card, 17 cards — the
+home page cost the browser's main thread ~290 ms on this 2-core box; with the map as one
+element ~230 ms (Chromium's counters, 7 loads each; `bench/README.md`, sixth pass).
 
 Each card's "Open lesson →" is a real link (`lesson?lesson=…`, the learner's token kept), so
 a middle click or "open in new tab" works as on any page. A plain click (or Enter) does not
 reload the app. The page moves the browser's history to the link and tells Streamlit, as
 the Back and Forward buttons do; Streamlit then runs the page and query in the address, just
-as `st.page_link`'s click does (click → lesson drawn: ~270 ms against ~250 ms for a page link,
-`st.page_link`'s own). Should no run start within 1.5 s (a Streamlit that stopped following
-history), the address is put back and the lesson's id goes to Python as the component's
-`open` trigger; the home page's next run switches to the lesson before it draws
-(`open_requested_lesson`).
+as `st.page_link`'s click does (click → lesson drawn: ~275 ms against ~255 ms for a page
+link; asking Python through a trigger and `st.switch_page` took ~300 ms). Should no run start
+within 1.5 s while the map is still shown at the lesson's address (a Streamlit that stopped
+following history), the link is loaded as a page: slower, never lost.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from ui.identity import link_params
 from ui.inline_text import inline_html
 
 MAP_KEY = "course-map"
-_OPEN = "_course_map_open"  # session state: the lesson a click asked for, until it is opened
 
 CSS = """
 :host { display: block; }
@@ -57,7 +55,7 @@ p:last-child { margin-bottom: 0; }
   background: var(--st-secondary-background-color, #e8ebf2); }
 .bar > span { display: block; height: 100%; background: var(--st-primary-color, #2a44b0); }
 a.open { align-self: flex-start; color: inherit; text-decoration: none; font-size: 0.875rem;
-  padding: 0.125rem 0.5rem; border-radius: 0.5rem; }
+  padding: 0.25rem 0.5rem; min-height: 24px; border-radius: 0.5rem; }
 a.open:hover { background: var(--st-secondary-background-color, #e8ebf2);
   text-decoration: underline; }
 a.open:focus-visible { outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 1px; }
@@ -67,7 +65,7 @@ math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif;
 """
 
 JS = """
-export default function ({ data, setTriggerValue, parentElement }) {
+export default function ({ data, parentElement }) {
   let root = parentElement.querySelector(".paralab-map");
   if (!root) {
     root = document.createElement("div");
@@ -79,33 +77,40 @@ export default function ({ data, setTriggerValue, parentElement }) {
       if (!link || event.defaultPrevented || event.button !== 0) return;
       if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
       event.preventDefault();
-      root.open(link);
+      if (!root.pending) open(link);  // a double click is one move
     });
   }
+
   // Streamlit navigates when the browser's history moves (Back, Forward): it reads the
   // page and query from the address, as st.page_link's click does. If no run has started
-  // soon after, the address is put back and Python is asked instead (the `open` trigger).
-  root.open = (link) => {
+  // 1.5 s later while the map is still shown at that address, load the link as a page.
+  function open(link) {
     const app = document.querySelector("[data-testid='stApp']");
-    const before = location.href;
-    let started = false;
-    const watch = new MutationObserver(() => {
-      if (app.getAttribute("data-test-script-state") === "running") started = true;
-    });
+    const state = () => app && app.getAttribute("data-test-script-state");
+    let started = state() !== "notRunning";  // a run already going is stopped and rerun
+    const watch = new MutationObserver(() => { started = true; });
     if (app) watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+    root.pending = true;
     history.pushState(null, "", link.href);
     window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
     setTimeout(() => {
       watch.disconnect();
-      if (started || !app) return;
-      history.replaceState(null, "", before);
-      setTriggerValue("open", link.dataset.lesson);
+      root.pending = false;
+      if (started || !root.isConnected || location.href !== link.href) return;
+      location.replace(link.href);
     }, 1500);
-  };
+  }
+
   if (root.html !== data.html) {
     root.html = data.html;
     root.innerHTML = data.html;
   }
+  // links relative to the app's base (a proxy prefix kept, with or without a trailing /)
+  const base = (window.__streamlit && window.__streamlit.BACKEND_BASE_URL) ||
+    new URL(".", location.href).href;
+  root.querySelectorAll("a[data-lesson]").forEach((a) => {
+    a.href = new URL(a.getAttribute("data-href"), base).href;
+  });
 }
 """
 
@@ -178,8 +183,9 @@ def _card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) ->
         side = [f'<span class="count">{progress.total} questions</span>']
     href = "lesson?" + urlencode({**link_params(), "lesson": lesson.id})
     side.append(
-        f'<a class="open" href="{html.escape(href)}" data-lesson="{lid}" '
-        f'aria-describedby="{title_id}">Open lesson →</a>'
+        f'<a class="open" href="{html.escape(href)}" data-href="{html.escape(href)}" '
+        f'data-lesson="{lid}" id="lesson-open-{lid}" '
+        f'aria-labelledby="lesson-open-{lid} {title_id}">Open lesson →</a>'
     )
     return (
         f'<article id="lesson-card-{lid}"><div>{"".join(text)}</div>'
@@ -211,33 +217,6 @@ def map_html(lessons: Sequence[Any], progress: Mapping[str, Any], *, signed_in: 
 
 
 def course_map(lessons: Sequence[Any], progress: Mapping[str, Any], *, signed_in: bool) -> None:
-    """Lessons grouped by concept, numbered in catalog order, with prerequisites; a click on
-    a card's link opens its lesson (on the next run, `open_requested_lesson`)."""
-    if not lessons:
-        return
-    known = {lesson.id for lesson in lessons}
-
-    def opened() -> None:
-        wanted = requested(st.session_state.get(MAP_KEY), known)
-        if wanted is not None:
-            st.session_state[_OPEN] = wanted
-
-    _component(
-        key=MAP_KEY,
-        data={"html": map_html(lessons, progress, signed_in=signed_in)},
-        on_open_change=opened,
-    )
-
-
-def requested(state, known: set[str]) -> str | None:
-    """The lesson the map's `open` trigger names, if it is one the map offered (the page
-    could send anything: an id from another course, a list, markup)."""
-    wanted = state.get("open") if hasattr(state, "get") else None
-    return wanted if isinstance(wanted, str) and wanted in known else None
-
-
-def open_requested_lesson() -> None:
-    """If a card's link was clicked, switch to that lesson now (call before drawing)."""
-    lesson_id = st.session_state.pop(_OPEN, None)
-    if lesson_id:
-        st.switch_page("pages/lesson.py", query_params={**link_params(), "lesson": lesson_id})
+    """Lessons grouped by concept, numbered in catalog order, with prerequisites."""
+    if lessons:
+        _component(key=MAP_KEY, data={"html": map_html(lessons, progress, signed_in=signed_in)})

@@ -7,7 +7,7 @@ import json
 import re
 
 from tests.app.conftest import page
-from ui.course_map import requested
+from ui.course_map import map_html
 
 
 def course_map(at) -> str:
@@ -59,7 +59,8 @@ def test_signed_in_home_shows_progress(store, learner):
     mine = card(course_map(at), lesson_id)
     assert re.search(r">1/\d+ solved<", mine), mine
     assert 'role="progressbar"' in mine and 'aria-valuenow="' in mine
-    link = re.search(r'<a class="open" href="([^"]+)" data-lesson="([^"]+)"', mine)
+    pattern = r'<a class="open" href="([^"]+)" data-href="[^"]+" data-lesson="([^"]+)"'
+    link = re.search(pattern, mine)
     assert link.group(2) == lesson_id
     assert html.unescape(link.group(1)) == f"lesson?learner={learner.token}&lesson={lesson_id}"
 
@@ -110,26 +111,21 @@ def test_signed_out_home_has_no_continue_card():
     assert not any("left off" in m.value or "Start here" in m.value for m in at.markdown)
 
 
-def test_a_lesson_the_map_asked_for_opens_before_the_home_page_draws(learner):
-    at = page("home", learner=learner.token).run()
-    at.session_state["_course_map_open"] = "collective-cost"  # what a click's callback leaves
-    at.run()
-    assert not at.exception
-    assert [t.value for t in at.title] == [lesson_title("collective-cost")]  # the lesson page
-    assert at.query_params["lesson"] in ("collective-cost", ["collective-cost"])
-    token = at.query_params["learner"]
-    assert (token[0] if isinstance(token, list) else token) == learner.token
-    assert "_course_map_open" not in at.session_state  # once: Back to the map stays there
+def test_the_map_escapes_what_a_lesson_file_says():
+    """Titles, summaries and concepts come from YAML files: markup in them is text."""
+    from types import SimpleNamespace
 
+    from classroom.progress import lesson_progress
 
-def lesson_title(lesson_id: str) -> str:
-    from ui.resources import catalog
-
-    return next(lesson.title for lesson in catalog().lessons if lesson.id == lesson_id)
-
-
-def test_the_map_opens_only_lessons_it_offered():
-    known = {"a", "b"}
-    assert requested({"open": "a"}, known) == "a"
-    for state in ({"open": "zzz"}, {"open": ["a"]}, {"open": None}, {}, None, "a", {"open": 1}):
-        assert requested(state, known) is None, state
+    hostile = SimpleNamespace(
+        id="x",
+        title='<img src=x onerror="alert(1)"> `</code><script>` $\\text{<b>}$',
+        summary='"><script>alert(2)</script> **bold** \\href{javascript:alert(3)}{x}',
+        concepts=["<svg onload=alert(4)>"],
+        prerequisites=[],
+        group="pipeline",
+    )
+    out = map_html([hostile], {"x": lesson_progress([], {})}, signed_in=True)
+    assert "<script" not in out and "<img" not in out and "<svg" not in out
+    assert 'href="javascript' not in out and "<a " not in out.split('<a class="open"')[0]
+    assert "&lt;script&gt;" in out and "<strong>bold</strong>" in out

@@ -35,6 +35,9 @@ def test_open_lesson_navigates_in_the_app_by_click_and_by_keyboard(server, page)
     link.click()
     _opened(page, token)
     assert page.evaluate("window.__stillHere") is True
+    page.wait_for_timeout(1800)  # past the fallback's 1.5 s: nothing moves the learner back
+    _opened(page, token)
+    assert page.evaluate("window.__stillHere") is True
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Course").click()
     settle(page)
@@ -68,8 +71,8 @@ def test_back_returns_to_the_map(server, page):
 
 
 def test_without_history_navigation_the_click_asks_python(server, page):
-    """The fallback: if Streamlit ignored the history move, the `open` trigger still gets the
-    learner to the lesson (here the page's popstate event is swallowed)."""
+    """The fallback: if Streamlit ignored the history move, the link is loaded as a page and
+    the learner still gets the lesson (here the page's popstate event is swallowed)."""
     token = sign_in(page, server.url, "Ada")
     settle(page)
     page.evaluate(
