@@ -374,11 +374,14 @@ def view_picker(
     label: str = "View",
     *,
     show_label: bool = False,
+    names: dict[str, str] | None = None,
 ):
     """One of `views` as a row of pills (radio buttons: Tab to the row, arrows to switch),
     or `default` until one is picked (None: none is). `show_label`: `label` above the row
-    (else it is only the row's name for screen readers)."""
-    options = [{"id": v, "html": html.escape(v)} for v in views]
+    (else it is only the row's name for screen readers), and the pills drawn apart (a row
+    of many that may wrap). `names`: the text of each view's pill, where a view is an id."""
+    names = names or {}
+    options = [{"id": v, "html": html.escape(names.get(v, v))} for v in views]
     valid = lambda value: value is None or (isinstance(value, str) and value in views)  # noqa: E731
     data = {"label": label, "options": options, "disabled": False}
     data |= {"shown": show_label, "apart": show_label}

@@ -281,12 +281,10 @@ def run_form(info) -> None:
 
     names = registry.names()
     titles = {w.name: w.title for w in registry.all()}
-    by_title = {titles[n]: n for n in names}
-    picked = view_picker(
-        "lab_workload", list(by_title), default=titles[names[0]], label="Workload",
-        show_label=True,
-    )  # fmt: skip
-    name = by_title.get(picked, names[0])
+    name = view_picker(
+        "lab_workload", names, default=names[0], label="Workload", show_label=True,
+        names=titles,
+    ) or names[0]  # fmt: skip
     st.caption(registry.get(name).summary)
     raw, go = spec_form(registry.get(name), info, view_for(name).main_fields)
     warning = view_for(name).warning(raw)
