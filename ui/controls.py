@@ -108,6 +108,10 @@ export default function ({ data, setStateValue, parentElement }) {
     setStateValue("value", value);
   }
 
+  function sendIfNew(value) {  // a commit that repeats the last one sends nothing
+    if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
+  }
+
   function read() {
     if (data.kind === "radio" || data.kind === "tf" || data.kind === "views") {
       const on = root.querySelector("input:checked");
@@ -223,10 +227,7 @@ export default function ({ data, setStateValue, parentElement }) {
     // browsing; any other change (the open list, the mouse, touch) picks at once.
     // Chromium sends the change a task or two after the key, hence a short window.
     let keyAt = -Infinity;
-    const commit = () => {
-      const value = read();
-      if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
-    };
+    const commit = () => sendIfNew(read());
     const restore = () => show(root.lastSent);
     select.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {  // picks; it must not also open the list (Chromium)
@@ -267,7 +268,7 @@ export default function ({ data, setStateValue, parentElement }) {
         err.textContent = error;
         input.setAttribute("aria-invalid", "true");
       }
-      if (key(value) !== key(root.lastSent)) { root.lastSent = value; send(value); }
+      sendIfNew(value);
     };
     // the message goes as soon as the text is edited, not when the field is left: leaving
     // it by pressing Submit must not move Submit between the press and the release

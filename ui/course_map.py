@@ -86,8 +86,8 @@ export default function ({ data, parentElement }) {
   // 1.5 s later while the map is still shown at that address, load the link as a page.
   function open(link) {
     const app = document.querySelector("[data-testid='stApp']");
-    const state = () => app && app.getAttribute("data-test-script-state");
-    let started = state() !== "notRunning";  // a run already going is stopped and rerun
+    // a run already going is stopped and rerun for the new address: that counts as started
+    let started = !app || app.getAttribute("data-test-script-state") !== "notRunning";
     const watch = new MutationObserver(() => { started = true; });
     if (app) watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
     root.pending = true;
@@ -104,13 +104,13 @@ export default function ({ data, parentElement }) {
   if (root.html !== data.html) {
     root.html = data.html;
     root.innerHTML = data.html;
+    // links relative to the app's base (a proxy prefix kept, with or without a trailing /)
+    const base = (window.__streamlit && window.__streamlit.BACKEND_BASE_URL) ||
+      new URL(".", location.href).href;
+    root.querySelectorAll("a[data-lesson]").forEach((a) => {
+      a.href = new URL(a.getAttribute("href"), base).href;
+    });
   }
-  // links relative to the app's base (a proxy prefix kept, with or without a trailing /)
-  const base = (window.__streamlit && window.__streamlit.BACKEND_BASE_URL) ||
-    new URL(".", location.href).href;
-  root.querySelectorAll("a[data-lesson]").forEach((a) => {
-    a.href = new URL(a.getAttribute("data-href"), base).href;
-  });
 }
 """
 
@@ -183,7 +183,7 @@ def _card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) ->
         side = [f'<span class="count">{progress.total} questions</span>']
     href = "lesson?" + urlencode({**link_params(), "lesson": lesson.id})
     side.append(
-        f'<a class="open" href="{html.escape(href)}" data-href="{html.escape(href)}" '
+        f'<a class="open" href="{html.escape(href)}" '
         f'data-lesson="{lid}" id="lesson-open-{lid}" '
         f'aria-labelledby="lesson-open-{lid} {title_id}">Open lesson →</a>'
     )
