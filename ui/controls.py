@@ -90,7 +90,31 @@ math { font-size: 1.1em; }
 math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif; }
 """
 
-JS = """
+# What the page holds and what Python says, reconciled on each call of a component that sends
+# its value (`root.sent`: the keys of the values sent, oldest first): the controls are built
+# again when their shape changed; else Python's value is shown only when it moved for a
+# reason of its own — not when it repeats itself (a rerun that began before the last change)
+# nor when it is one this page sent (older sends are then moot), nor when already shown.
+SYNC_JS = """
+function sync(root, shape, value, build, show, read) {
+  const key = (v) => JSON.stringify(v === undefined ? null : v);
+  const incoming = key(value);
+  const fresh = incoming !== root.lastData;  // Python's value moved since the last call
+  root.lastData = incoming;
+  const ours = root.sent.indexOf(incoming);
+  if (ours >= 0) root.sent = root.sent.slice(ours + 1);  // Python has this one: older are moot
+  if (shape !== root.shape) {
+    root.shape = shape;
+    build();
+    show(value);
+  } else if (fresh && ours < 0 && incoming !== key(read())) {
+    show(value);
+  }
+}
+"""
+
+JS = (
+    """
 export default function ({ data, setStateValue, parentElement }) {
   let root = parentElement.querySelector(".paralab-answer");
   if (!root) {
@@ -285,25 +309,16 @@ export default function ({ data, setStateValue, parentElement }) {
 
   const shape = key([data.kind, data.label, data.options, data.left, data.right, data.unit,
                      data.disabled, data.shown, data.apart, data.hint]);
-  const incoming = key(data.value);
-  const fresh = incoming !== root.lastData;  // Python's view moved since the last call
-  root.lastData = incoming;
-  const ours = root.sent.indexOf(incoming);
-  if (ours >= 0) root.sent = root.sent.slice(ours + 1);  // Python has this one: older are moot
-  if (shape !== root.shape) {
-    root.shape = shape;
+  sync(root, shape, data.value, () => {
     root.className = "paralab-answer" + (data.disabled ? " disabled" : "");
     const build = { matching, number, select: pick }[data.kind] ||
       (() => options(data.kind === "checkboxes" ? "checkbox" : "radio"));
     root.replaceChildren(...build());
-    root.lastSent = data.value;
-    show(data.value);
-  } else if (fresh && ours < 0 && incoming !== key(read())) {
-    root.lastSent = data.value;
-    show(data.value);
-  }
+  }, (value) => { root.lastSent = value; show(value); }, read);
 }
 """
+    + SYNC_JS
+)
 
 _component = st.components.v2.component("paralab_answer", css=CSS, js=JS)
 

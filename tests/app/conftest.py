@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def page(name: str, **query: str) -> AppTest:
     return at
 
 
+_NONCES = itertools.count(1)
+
+
 def answer(at: AppTest, key: str, value) -> AppTest:
     """Give question `key` (`q-<lesson>-<question>` or a live session's) the answer `value`
     as its controls would send it (`ui/controls.py`, a custom component: option ids, a
@@ -70,6 +74,22 @@ def pick_lesson(at: AppTest, lesson_id: str) -> AppTest:
     """Pick a lesson in the lesson page's sidebar list (`lesson_pick`, a `<select>` of
     ui/controls.py) as the browser would send it. Run next."""
     at.session_state["lesson_pick"] = {"value": lesson_id}
+    return at
+
+
+def lab_form(at: AppTest, workload: str) -> dict:
+    """What the lab page's run form for `workload` (`ui/spec_form.py`, a custom component)
+    was drawn with: its `fields` (name, label, kind, bounds or options, main) and `values`."""
+    (element,) = [e for e in at.get("bidi_component") if e.key == f"lab_form_{workload}"]
+    return json.loads(element.proto.json)
+
+
+def run_lab(at: AppTest, workload: str, run: bool = True, **values) -> AppTest:
+    """Set the lab form's fields to `values` (the rest keep what the form shows) as the page
+    would send them, and with `run` press Run (a new nonce each time). Run next."""
+    shown = lab_form(at, workload)["values"]
+    run_id = f"test-{next(_NONCES)}" if run else None
+    at.session_state[f"lab_form_{workload}"] = {"value": {"values": shown | values, "run": run_id}}
     return at
 
 

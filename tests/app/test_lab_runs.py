@@ -10,7 +10,7 @@ import pytest
 
 from runner.queue import JobQueue
 from runner.queue_lock import QueueLock
-from tests.app.conftest import page, pick_view
+from tests.app.conftest import page, pick_view, run_lab
 
 BLOCK = "1f1b-m8"  # a pipeline lab block of lesson 1
 LESSON = "pipeline-parallelism"
@@ -28,7 +28,7 @@ def queue(data_dir):
 
 def test_a_visitor_is_asked_to_sign_in_and_queues_nothing(queue):
     at = page("lab").run()
-    at.button(key="lab_pipeline_run").click().run()
+    run_lab(at, "pipeline").run()
     assert not at.exception
     assert any("Sign in" in w.value for w in at.warning)
     assert queue.list() == []
@@ -36,7 +36,7 @@ def test_a_visitor_is_asked_to_sign_in_and_queues_nothing(queue):
 
 def test_a_learners_run_is_queued_for_them_with_its_position(queue, learner):
     at = page("lab", learner=learner.token).run()
-    at.button(key="lab_pipeline_run").click().run()
+    run_lab(at, "pipeline").run()
     assert not at.exception
     (job,) = queue.list()
     assert (job.state, job.requested_by) == ("queued", f"learner:{learner.id}")
