@@ -58,6 +58,13 @@ select, input.number { font: inherit; font-size: 0.95rem; color: inherit;
 select { width: 100%; text-overflow: ellipsis; }
 select:disabled, input.number:disabled { background: #f3f5fa; color: #4a5468; }
 .numrow { display: flex; align-items: center; gap: 10px; }
+textarea { font: inherit; font-size: 1rem; line-height: 1.5; color: inherit; width: 100%;
+  box-sizing: border-box; background: var(--st-background-color, #ffffff); resize: vertical;
+  border: 1px solid #7a849c; border-radius: 8px; padding: 8px 10px; min-height: 6em; }
+textarea:disabled { background: #f3f5fa; color: #3d4657; }
+textarea:focus-visible { outline: 3px solid var(--st-primary-color, #2a44b0); outline-offset: 2px; }
+.pick-label.essay-label { font-size: 0.875rem; }
+.count { margin: 4px 0 0; font-size: 0.875rem; color: #3d4657; }
 input.number { width: 14em; max-width: 70%; }
 input.number[aria-invalid="true"] { border-color: #b3261e; }
 .unit { color: #3d4657; }
@@ -145,6 +152,7 @@ export default function ({ data, setStateValue, parentElement }) {
       return [...root.querySelectorAll("input:checked")].map((i) => i.value);
     }
     if (data.kind === "select") return root.querySelector("select").value || null;
+    if (data.kind === "essay") return root.querySelector("textarea").value;
     if (data.kind === "matching") {
       const out = {};
       root.querySelectorAll("select").forEach((s) => {
@@ -181,6 +189,9 @@ export default function ({ data, setStateValue, parentElement }) {
       root.querySelectorAll("input").forEach((i) => { i.checked = on.has(i.value); });
     } else if (data.kind === "select") {
       root.querySelector("select").value = value || "";
+    } else if (data.kind === "essay") {
+      root.querySelector("textarea").value = value || "";
+      root.count();
     } else if (data.kind === "matching") {
       root.querySelectorAll("select").forEach((s) => {
         s.value = (value || {})[s.dataset.left] || "";
@@ -276,6 +287,28 @@ export default function ({ data, setStateValue, parentElement }) {
     return [label, select];
   }
 
+  function essay() {  // sent on leaving the field or Ctrl+Enter, as Streamlit's text area
+    const id = data.name + "-text";
+    const label = make("label", { className: "pick-label essay-label", htmlFor: id,
+                                  textContent: data.label });
+    const text = make("textarea", { id, rows: data.rows, disabled: data.disabled,
+                                    placeholder: data.placeholder || "", spellcheck: true });
+    if (data.max_chars) text.maxLength = data.max_chars;
+    const count = make("p", { className: "count", id: id + "-count" });
+    text.setAttribute("aria-describedby", count.id);
+    root.count = () => {  // words as Python's str.split() counts them, live
+      const words = text.value.split(/\\s+/).filter(Boolean).length;
+      count.textContent = data.disabled ? "" : words + (words === 1 ? " word" : " words") +
+        data.need + ". " + data.note;
+    };
+    text.addEventListener("input", root.count);
+    text.addEventListener("change", () => sendIfNew(read()));
+    text.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) sendIfNew(read());
+    });
+    return [label, text, count];
+  }
+
   function number() {
     const row = make("div", { className: "numrow" });
     const input = make("input", {
@@ -308,10 +341,10 @@ export default function ({ data, setStateValue, parentElement }) {
   }
 
   const shape = key([data.kind, data.label, data.options, data.left, data.right, data.unit,
-                     data.disabled, data.shown, data.apart, data.hint]);
+                     data.disabled, data.shown, data.apart, data.hint, data.need, data.note]);
   sync(root, shape, data.value, () => {
     root.className = "paralab-answer" + (data.disabled ? " disabled" : "");
-    const build = { matching, number, select: pick }[data.kind] ||
+    const build = { matching, number, essay, select: pick }[data.kind] ||
       (() => options(data.kind === "checkboxes" ? "checkbox" : "radio"));
     root.replaceChildren(...build());
   }, (value) => { root.lastSent = value; show(value); }, read);
@@ -419,6 +452,21 @@ def select_one(
     opts = [{"id": i, "text": text} for i, text in options]
     data = {"label": label, "options": opts, "disabled": False, "hint": hint}
     return _draw("select", key, default, valid, **data)
+
+
+def essay_input(key: str, question, start: str | None, disabled: bool, note: str = "") -> str:
+    """An essay's text in the browser's own `<textarea>` (a light `st.text_area`: ~45 ms of
+    the browser's time on a case-study section), under "Your answer", with its word count
+    kept as the learner types and `note` after it. The text is sent on leaving the field or
+    on Ctrl+Enter, as Streamlit's text area sends it; "" until then. `disabled`: the text as
+    submitted, read only. Widget key `<key>-essay`."""
+    limit = question.max_chars
+    valid = lambda value: isinstance(value, str) and len(value) <= limit  # noqa: E731
+    need = f" (at least {question.min_words})" if question.min_words else ""
+    data = {"label": "Your answer", "disabled": disabled, "rows": 6 if disabled else 8}
+    data |= {"max_chars": limit, "need": need, "note": note}
+    data["placeholder"] = "" if disabled else "Write your answer here…"
+    return _draw("essay", f"{key}-essay", start or "", valid, **data) or ""
 
 
 def choice_options(question) -> list[dict]:

@@ -6,7 +6,8 @@
 3. An instructor grades it on the instructor page; the grade and comment then show here.
 
 Signed-out learners can write and see the model answer, but nothing is stored.
-Widget keys: `q-<lesson>-<question>-essay|submit|rubric-<i>|self`.
+Widget keys: `q-<lesson>-<question>-essay|submit|rubric-<i>|self`; the text is the
+browser's own `<textarea>` (`ui/controls.py` `essay_input`), not `st.text_area`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.grading import essay_text_problem, grade
+from ui.controls import essay_input
 from ui.resources import store
 
 
@@ -25,7 +27,7 @@ def essay_body(lesson, question, key: str, learner, state) -> None:
     if text is None:
         _writing(lesson, question, key, learner)
         return
-    st.text_area("Your answer", text, key=f"{key}-essay", disabled=True, height=160)
+    essay_input(key, question, text, disabled=True)
     st.markdown("**Model answer**")
     st.info(question.model_answer)
     st.markdown("**Explanation**")
@@ -38,16 +40,8 @@ def essay_body(lesson, question, key: str, learner, state) -> None:
 
 
 def _writing(lesson, question, key: str, learner) -> None:
-    text = st.text_area(
-        "Your answer",
-        key=f"{key}-essay",
-        max_chars=question.max_chars,
-        height=200,
-        placeholder="Write your answer here…",
-    )
-    words = len((text or "").split())
-    need = f" (at least {question.min_words})" if question.min_words else ""
-    st.caption(f"{words} words{need}. Once submitted, it is final and the model answer shows.")
+    note = "Once submitted, it is final and the model answer shows."
+    text = essay_input(key, question, None, disabled=False, note=note)
     if question.hint:
         st.caption(f":material/lightbulb: Hint: {question.hint}")
     if not st.button("Submit", key=f"{key}-submit", type="primary"):

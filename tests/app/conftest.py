@@ -63,11 +63,19 @@ def answer(at: AppTest, key: str, value) -> AppTest:
     return at
 
 
-def answer_control(at: AppTest, key: str) -> dict:
+def answer_control(at: AppTest, key: str, part: str = "answer") -> dict:
     """What question `key`'s controls were drawn with: the component's data (`kind`,
-    `value`, `disabled`, the options…), as the browser received it."""
-    (element,) = [e for e in at.get("bidi_component") if e.key == f"{key}-answer"]
+    `value`, `disabled`, the options…), as the browser received it. `part="essay"`: an
+    essay's text field."""
+    (element,) = [e for e in at.get("bidi_component") if e.key == f"{key}-{part}"]
     return json.loads(element.proto.json)
+
+
+def write_essay(at: AppTest, key: str, text: str) -> AppTest:
+    """Type `text` into essay `key`'s field (`ui/controls.py` `essay_input`) and leave it,
+    as the browser sends it. Run or click next."""
+    at.session_state[f"{key}-essay"] = {"value": text}
+    return at
 
 
 def pick_lesson(at: AppTest, lesson_id: str) -> AppTest:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lessons.loader import load_catalog
-from tests.app.conftest import ROOT, answer, page
+from tests.app.conftest import ROOT, answer, page, write_essay
 
 COURSE = load_catalog(ROOT / "content" / "lessons")
 
@@ -39,7 +39,7 @@ def test_a_case_study_essay_shows_its_model_answer_after_submitting(learner, sto
     lesson, qid = "case-studies-diagnosis", "c7-response"
     at = page("lesson", lesson=lesson, learner=learner.token, q=qid).run()
     text = " ".join(["node 5 has a degraded port; restart without it from a checkpoint"] * 6)
-    at.text_area(key=f"q-{lesson}-{qid}-essay").set_value(text)
+    write_essay(at, f"q-{lesson}-{qid}", text)
     at.button(key=f"q-{lesson}-{qid}-submit").click().run()
     assert not at.exception
     assert store.essay(learner.id, lesson, qid).text == text

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.app.conftest import ROOT, answer, page
+from tests.app.conftest import ROOT, answer, answer_control, page, write_essay
 
 SAMPLE = ROOT / "tests" / "samples" / "every-type.yaml"
 LESSON = "every-type"
@@ -25,19 +25,24 @@ def k(qid: str, suffix: str) -> str:
     return f"q-{LESSON}-{qid}-{suffix}"
 
 
+ESSAY = f"q-{LESSON}-q-essay"  # the essay question's widget key
+
+
 def test_essay_write_then_model_answer_then_self_assessment(learner, store):
     at = page("lesson", learner=learner.token, lesson=LESSON).run()
     assert not at.exception
-    at.text_area(key=k("q-essay", "essay")).set_value("too short")
+    assert answer_control(at, ESSAY, "essay")["value"] == ""
+    write_essay(at, ESSAY, "too short")
     at.button(key=k("q-essay", "submit")).click().run()
     assert any("at least 3 words" in w.value for w in at.warning)
     assert store.essay(learner.id, LESSON, "q-essay") is None
     answer = "At a fixed global batch m per pipeline shrinks"
-    at.text_area(key=k("q-essay", "essay")).set_value(answer)
+    write_essay(at, ESSAY, answer)
     at.button(key=k("q-essay", "submit")).click().run()
     assert not at.exception
     assert store.essay(learner.id, LESSON, "q-essay").text == answer
-    assert at.text_area(key=k("q-essay", "essay")).disabled
+    shown = answer_control(at, ESSAY, "essay")
+    assert shown["disabled"] and shown["value"] == answer  # final: read only
     assert any("doubling DP halves m" in i.value for i in at.info)  # the model answer
     at.checkbox(key=k("q-essay", "rubric-0")).check()
     at.checkbox(key=k("q-essay", "rubric-2")).check()
@@ -123,7 +128,7 @@ def test_the_essay_export_carries_text_self_assessment_and_grade(learner, store)
 
 def test_signed_out_learner_can_write_and_see_the_model_answer(store):
     at = page("lesson", lesson=LESSON).run()
-    at.text_area(key=k("q-essay", "essay")).set_value("m shrinks per pipeline")
+    write_essay(at, ESSAY, "m shrinks per pipeline")
     at.button(key=k("q-essay", "submit")).click().run()
     assert not at.exception
     assert any("doubling DP halves m" in i.value for i in at.info)

@@ -136,3 +136,36 @@ def test_each_answer_control_by_keyboard_is_graded_stored_and_locked_after_reloa
     box = card(page, lesson, tf)  # tried once, wrong: still open, still showing the choice
     expect(box.get_by_role("radio", name=wrong)).to_be_checked()
     expect(box.get_by_role("radio", name=wrong)).to_be_enabled()
+
+
+def test_an_essay_by_keyboard_counts_words_as_typed_submits_and_is_final_after_reload(server, page):
+    lesson, problems = load_lesson(ROOT / "content" / "lessons" / "15-case-studies-planning.yaml")
+    assert not problems
+    q = first(lesson, "essay")
+    token = sign_in(page, server.url, "Ada")
+    box = open_question(page, server.url, token, lesson, q)
+    field = box.get_by_role("textbox", name="Your answer")
+    expect(field).to_have_accessible_description(
+        f"0 words (at least {q.min_words}). Once submitted, it is final and the model answer shows."
+    )
+    field.focus()
+    page.keyboard.type("Too short to count.")
+    expect(box.get_by_text(f"4 words (at least {q.min_words}).")).to_be_visible()  # live
+    page.keyboard.press("Tab")  # leaving the field sends it; the next stop is Submit
+    expect(box.get_by_role("button", name="Submit")).to_be_focused()
+    settle(page)
+    page.keyboard.press("Enter")
+    box.get_by_text(f"Write at least {q.min_words} words (you have 4).").wait_for()
+
+    text = " ".join(["Split the pipeline into fewer stages and raise the micro-batches."] * 8)
+    field.fill(text)
+    box.get_by_role("button", name="Submit").click()  # straight there: leaving commits it
+    box.get_by_text("Model answer", exact=True).wait_for()
+    expect(field).to_be_disabled()
+    expect(field).to_have_value(text)
+    page.reload()  # stored: shown again, final
+    box = card(page, lesson, q)
+    box.get_by_text("Model answer", exact=True).wait_for()
+    expect(box.get_by_role("textbox", name="Your answer")).to_have_value(text)
+    expect(box.get_by_role("textbox", name="Your answer")).to_be_disabled()
+    expect(box.get_by_role("button", name="Submit")).to_have_count(0)
