@@ -66,8 +66,7 @@ for section in shown:
 
 if current != ALL:
     pager(lesson, parts, current)
-if len(parts) > 1:
-    arrive(lesson.id, current)
+arrive(lesson.id, current)  # one section: never a move, but another lesson's place is dropped
 if lesson.sources and current in (ALL, len(parts) - 1):
     with st.expander("Sources"):
         st.markdown("\n".join(f"- {s}" for s in lesson.sources))

@@ -7,14 +7,9 @@ container, two columns, markdown, a progress bar and a page link per card, 17 ca
 home page cost the browser's main thread ~290 ms on this 2-core box; with the map as one
 element ~230 ms (Chromium's counters, 7 loads each; `bench/README.md`, sixth pass).
 
-Each card's "Open lesson →" is a real link (`lesson?lesson=…`, the learner's token kept), so
-a middle click or "open in new tab" works as on any page. A plain click (or Enter) does not
-reload the app. The page moves the browser's history to the link and tells Streamlit, as
-the Back and Forward buttons do; Streamlit then runs the page and query in the address, just
-as `st.page_link`'s click does (click → lesson drawn: ~275 ms against ~255 ms for a page
-link; asking Python through a trigger and `st.switch_page` took ~300 ms). Should no run start
-within 1.5 s while the map is still shown at the lesson's address (a Streamlit that stopped
-following history), the link is loaded as a page: slower, never lost.
+Each card's "Open lesson →" is a real link that opens the lesson inside the running app
+(`ui/app_links.py`; click → lesson drawn: ~275 ms against ~255 ms for `st.page_link`; asking
+Python through a trigger and `st.switch_page` took ~300 ms).
 """
 
 from __future__ import annotations
@@ -22,10 +17,10 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.app_links import href, links_js
 from ui.course_plan import grouped, learn_before, next_lesson
 from ui.identity import link_params
 from ui.inline_text import inline_html
@@ -64,55 +59,7 @@ code { font-family: "Source Code Pro", ui-monospace, monospace; font-size: 0.9em
 math .v { font-style: italic; font-family: KaTeX_Math, "Times New Roman", serif; }
 """
 
-JS = """
-export default function ({ data, parentElement }) {
-  let root = parentElement.querySelector(".paralab-map");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "paralab-map";
-    parentElement.appendChild(root);
-    // a plain click opens the lesson in the app; a click meant for a new tab stays a link
-    root.addEventListener("click", (event) => {
-      const link = event.target.closest("a[data-lesson]");
-      if (!link || event.defaultPrevented || event.button !== 0) return;
-      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-      event.preventDefault();
-      if (!root.pending) open(link);  // a double click is one move
-    });
-  }
-
-  // Streamlit navigates when the browser's history moves (Back, Forward): it reads the
-  // page and query from the address, as st.page_link's click does. If no run has started
-  // 1.5 s later while the map is still shown at that address, load the link as a page.
-  function open(link) {
-    const app = document.querySelector("[data-testid='stApp']");
-    // a run already going is stopped and rerun for the new address: that counts as started
-    let started = !app || app.getAttribute("data-test-script-state") !== "notRunning";
-    const watch = new MutationObserver(() => { started = true; });
-    if (app) watch.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
-    root.pending = true;
-    history.pushState(null, "", link.href);
-    window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
-    setTimeout(() => {
-      watch.disconnect();
-      root.pending = false;
-      if (started || !root.isConnected || location.href !== link.href) return;
-      location.replace(link.href);
-    }, 1500);
-  }
-
-  if (root.html !== data.html) {
-    root.html = data.html;
-    root.innerHTML = data.html;
-    // links relative to the app's base (a proxy prefix kept, with or without a trailing /)
-    const base = (window.__streamlit && window.__streamlit.BACKEND_BASE_URL) ||
-      new URL(".", location.href).href;
-    root.querySelectorAll("a[data-lesson]").forEach((a) => {
-      a.href = new URL(a.getAttribute("href"), base).href;
-    });
-  }
-}
-"""
+JS = links_js("paralab-map")
 
 _component = st.components.v2.component("paralab_course_map", css=CSS, js=JS)
 
@@ -181,10 +128,10 @@ def _card(number: int, lesson, progress, *, signed_in: bool, learn_before=()) ->
         ]
     else:
         side = [f'<span class="count">{progress.total} questions</span>']
-    href = "lesson?" + urlencode({**link_params(), "lesson": lesson.id})
+    link = href("lesson", lesson=lesson.id)
     side.append(
-        f'<a class="open" href="{html.escape(href)}" '
-        f'data-lesson="{lid}" id="lesson-open-{lid}" '
+        f'<a class="open" href="{html.escape(link)}" '
+        f'data-app id="lesson-open-{lid}" '
         f'aria-labelledby="lesson-open-{lid} {title_id}">Open lesson →</a>'
     )
     return (

@@ -59,7 +59,7 @@ def test_signed_in_home_shows_progress(store, learner):
     mine = card(course_map(at), lesson_id)
     assert re.search(r">1/\d+ solved<", mine), mine
     assert 'role="progressbar"' in mine and 'aria-valuenow="' in mine
-    link = re.search(r'<a class="open" href="([^"]+)" data-lesson="([^"]+)"', mine)
+    link = re.search(r'<a class="open" href="([^"]+)" data-app id="lesson-open-([^"]+)"', mine)
     assert link.group(2) == lesson_id
     assert html.unescape(link.group(1)) == f"lesson?learner={learner.token}&lesson={lesson_id}"
 

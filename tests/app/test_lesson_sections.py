@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 from lessons.sections import sections
@@ -22,8 +27,50 @@ def wanted(lesson, section) -> set[str]:
     return {f"q-{lesson.id}-{i}-submit" for i in section.question_ids()}
 
 
-def toc(at, lesson):
-    return at.sidebar.radio(key=f"section-{lesson.id}")
+def _links(at, key: str) -> list[dict]:
+    """The links component `key` drew (ui/lesson_sections.py): text, href, current."""
+    found = [e for e in at.get("bidi_component") if e.key == key]
+    if not found:
+        return []
+    out = []
+    for attrs, text in re.findall(r"<a ([^>]*)>(.*?)</a>", json.loads(found[0].proto.json)["html"]):
+        out.append({
+            "text": re.sub(r"<[^>]+>", "", html.unescape(text)),
+            "href": html.unescape(re.search(r'href="([^"]*)"', attrs).group(1)),
+            "current": 'aria-current="page"' in attrs,
+            "id": re.search(r'id="([^"]*)"', attrs).group(1),
+        })  # fmt: skip
+    return out
+
+
+def toc(at, lesson) -> list[dict]:
+    """The sidebar's table of contents, one entry per link."""
+    return _links(at, f"section-{lesson.id}-toc")
+
+
+def pager(at, lesson) -> dict[str, dict]:
+    """Previous / Next at the foot of the section: {"prev": link, "next": link}."""
+    return {
+        link["id"].removeprefix("pager-"): link for link in _links(at, f"section-{lesson.id}-pager")
+    }
+
+
+def current(at, lesson) -> int:
+    """The index of the table of contents' current entry (the whole lesson: the last)."""
+    (n,) = [i for i, link in enumerate(toc(at, lesson)) if link["current"]]
+    return n
+
+
+def follow(at, link: dict):
+    """Open `link` as the page does on a plain click: Streamlit reruns the page with the
+    link's query (ui/app_links.py). Run next."""
+    url = urlsplit(link["href"])
+    assert url.path == "lesson"
+    for name in list(at.query_params):
+        del at.query_params[name]
+    for name, value in parse_qsl(url.query):
+        at.query_params[name] = value
+    return at
 
 
 def test_the_page_opens_the_first_section_only(learner, lesson, parts):
@@ -32,21 +79,28 @@ def test_the_page_opens_the_first_section_only(learner, lesson, parts):
     assert not at.exception
     assert submits(at) == wanted(lesson, parts[0])
     assert at.query_params["section"] == "1"
-    assert toc(at, lesson).options == [
+    assert [link["text"] for link in toc(at, lesson)] == [
         *(f"{s.index + 1}. {s.title}" for s in parts),
         "Whole lesson on one page",
     ]
+    assert current(at, lesson) == 0
+    token = f"learner={learner.token}"
+    assert all(token in link["href"] for link in toc(at, lesson))  # still signed in
+    assert toc(at, lesson)[1]["href"] == f"lesson?{token}&lesson={lesson.id}&section=2"
+    assert toc(at, lesson)[-1]["href"].endswith("&section=all")
     assert "section 1 of" in at.get("progress")[0].proto.text
     assert not at.expander  # the sources close the last section
 
 
 def test_next_and_previous_move_one_section_and_the_url_follows(learner, lesson, parts):
     at = page("lesson", learner=learner.token, lesson=lesson.id).run()
-    assert not [b for b in at.button if b.key == f"section-{lesson.id}-prev"]
-    at.button(key=f"section-{lesson.id}-next").click().run()
+    assert list(pager(at, lesson)) == ["next"]
+    assert pager(at, lesson)["next"]["text"] == f"Next: 2. {parts[1].title} →"
+    follow(at, pager(at, lesson)["next"]).run()
     assert submits(at) == wanted(lesson, parts[1])
-    assert at.query_params["section"] == "2"
-    at.button(key=f"section-{lesson.id}-prev").click().run()
+    assert at.query_params["section"] == "2" and current(at, lesson) == 1
+    assert pager(at, lesson)["prev"]["text"] == f"← Previous: 1. {parts[0].title}"
+    follow(at, pager(at, lesson)["prev"]).run()
     assert submits(at) == wanted(lesson, parts[0])
     assert at.query_params["section"] == "1"
 
@@ -59,7 +113,7 @@ def test_question_numbers_are_the_whole_lessons(learner, lesson, parts):
     assert heads[0].startswith(f"**Question {third.first_number}**")
     last = parts[-1]
     at = page("lesson", learner=learner.token, lesson=lesson.id, section=str(len(parts))).run()
-    assert not [b for b in at.button if b.key == f"section-{lesson.id}-next"]
+    assert list(pager(at, lesson)) == ["prev"]  # the last section: no Next
     assert at.expander and at.expander[0].label == "Sources"
     assert submits(at) == wanted(lesson, last)
 
@@ -78,7 +132,8 @@ def test_the_whole_lesson_on_one_page(learner, lesson):
     at = page("lesson", learner=learner.token, lesson=lesson.id, section="all").run()
     assert submits(at) == {f"q-{lesson.id}-{q.id}-submit" for q in lesson.questions()}
     assert at.query_params["section"] == "all"
-    assert not [b for b in at.button if b.key and b.key.startswith(f"section-{lesson.id}-")]
+    assert pager(at, lesson) == {}  # one page: no Previous / Next
+    assert current(at, lesson) == len(toc(at, lesson)) - 1
     assert "section" not in at.get("progress")[0].proto.text
 
 
@@ -102,10 +157,10 @@ def test_answering_keeps_the_section_and_a_solved_section_gets_a_tick(learner, l
         answer(at, f"q-{lesson.id}-{qid}", lesson.question(qid).answer)
         at.button(key=f"q-{lesson.id}-{qid}-submit").click().run()
         assert not at.exception
-        assert toc(at, lesson).value == numeric.index and at.query_params["section"] == n
+        assert current(at, lesson) == numeric.index and at.query_params["section"] == n
     assert len(at.success) == len(numeric.question_ids())  # each one "Correct"
-    assert toc(at, lesson).options[numeric.index] == f"{n}. {numeric.title} ✓"
-    assert not toc(at, lesson).options[0].endswith("✓")
+    assert toc(at, lesson)[numeric.index]["text"] == f"{n}. {numeric.title}✓, solved"
+    assert "✓" not in toc(at, lesson)[0]["text"]
 
 
 def test_another_lesson_picked_in_the_sidebar_opens_at_its_first_section(learner, lesson):
@@ -137,23 +192,30 @@ def test_a_lesson_id_the_course_lacks_opens_the_first_lesson(learner):
     assert not at.exception and at.query_params["lesson"] == "pipeline-parallelism"
 
 
+def _html(at, key: str) -> list[str]:
+    return [json.loads(e.proto.json)["html"] for e in at.get("bidi_component") if e.key == key]
+
+
 def arrivals(at) -> list[str]:
     """The scroll-to-top scripts this run drew (one after a move, none otherwise)."""
     return [h.proto.body for h in at.get("html") if "scrollTo" in h.proto.body]
 
 
-def test_only_a_move_scrolls_and_only_previous_next_move_the_focus(learner, lesson, parts):
+def test_only_a_move_scrolls_and_only_previous_next_ask_for_the_focus(learner, lesson, parts):
+    from ui.app_links import FOCUS_FLAG
+
     at = page("lesson", learner=learner.token, lesson=lesson.id, section="2").run()
     assert arrivals(at) == []  # arriving from a link is not a move
-    at.button(key=f"section-{lesson.id}-next").click().run()
+    follow(at, pager(at, lesson)["next"]).run()
     (script,) = arrivals(at)
-    assert "if (!true) return" in script  # the pager moves the focus to the heading
+    assert f'sessionStorage.getItem("{FOCUS_FLAG}")' in script  # focus only if asked
+    assert all('data-focus="heading"' in h for h in _html(at, f"section-{lesson.id}-pager"))
+    assert "data-focus" not in _html(at, f"section-{lesson.id}-toc")[0]  # the list keeps it
     at.run()
     assert arrivals(at) == []  # a rerun of the same section (an answer) does nothing
-    toc(at, lesson).set_value(0).run()
-    (script,) = arrivals(at)
-    assert "if (!false) return" in script  # the list keeps the focus for its arrow keys
-    toc(at, lesson).set_value(-1).run()  # the whole lesson: to the top as well
+    follow(at, toc(at, lesson)[0]).run()
+    assert len(arrivals(at)) == 1 and current(at, lesson) == 0
+    follow(at, toc(at, lesson)[-1]).run()  # the whole lesson: to the top as well
     assert len(arrivals(at)) == 1 and at.query_params["section"] == "all"
 
 
@@ -162,7 +224,7 @@ def test_back_to_a_lesson_from_another_starts_at_its_first_section_quietly(learn
     pick_lesson(at, "interleaved-zero-bubble").run()
     pick_lesson(at, lesson.id).run()
     assert not at.exception
-    assert toc(at, lesson).value == 0 and at.query_params["section"] == "1"
+    assert current(at, lesson) == 0 and at.query_params["section"] == "1"
     assert arrivals(at) == []  # the focus stays in the sidebar's lesson picker
 
 
@@ -183,7 +245,7 @@ def test_a_one_section_lesson_drops_another_lessons_place_from_the_url(
     pick_lesson(at, one).run()
     assert not at.exception and at.query_params["lesson"] == one
     assert "section" not in at.query_params and "q" not in at.query_params
-    assert not at.sidebar.get("radio")  # no table of contents for one section
+    assert not [e for e in at.get("bidi_component") if e.key.endswith("-toc")]  # no contents
 
 
 def test_a_case_with_an_essay_gets_its_tick_once_its_scored_questions_are_solved(learner, store):
@@ -200,4 +262,4 @@ def test_a_case_with_an_essay_gets_its_tick_once_its_scored_questions_are_solved
             store.record_attempt(learner.id, case.id, qid, None, 1.0, 1.0, True)
     at = page("lesson", learner=learner.token, lesson=case.id).run()
     assert not at.exception
-    assert toc(at, case).options[0] == f"1. {first.title} ✓"
+    assert toc(at, case)[0]["text"] == f"1. {first.title}✓, solved"

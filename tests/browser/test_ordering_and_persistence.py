@@ -89,7 +89,7 @@ def test_ordering_by_drag_and_by_keyboard_persists_across_reload_and_restart(
     page.wait_for_url(re.compile(f"lesson={lesson.id}"))
     parts = sections(lesson)  # the lesson opens at section 1: on to the question's with Next
     for _ in range(section_of(parts, q.id)):
-        page.get_by_role("button", name=re.compile(r"→$")).click()
+        page.get_by_role("link", name=re.compile(r"^Next: .*→$")).click()
         settle(page)
     box = card(page, lesson, q)
     box.scroll_into_view_if_needed()

@@ -25,7 +25,7 @@ def test_next_from_the_keyboard_opens_the_next_section_at_its_top(server, page):
     page.goto(f"{server.url}/lesson?lesson={lesson.id}&learner={token}")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name=parts[0].title)).to_be_visible(timeout=30_000)
-    nxt = page.get_by_role("button", name=f"Next: 2. {parts[1].title} →")
+    nxt = page.get_by_role("link", name=f"Next: 2. {parts[1].title} →")
     nxt.scroll_into_view_if_needed()
     assert page.evaluate(f'document.querySelector("{MAIN}").scrollTop') > 100
     nxt.focus()
@@ -39,14 +39,27 @@ def test_next_from_the_keyboard_opens_the_next_section_at_its_top(server, page):
     assert parts[1].title in focused  # the keyboard is at the new section's heading
     expect(main.get_by_role("heading", name=parts[0].title)).to_have_count(0)
 
+    page.go_back()  # each move is a history entry: Back is the section before
+    expect(main.get_by_role("heading", name=parts[0].title)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(re.compile(r"section=1"))
+    page.go_forward()
+    expect(main.get_by_role("heading", name=parts[1].title)).to_be_visible(timeout=20_000)
+
     page.reload()  # the URL keeps the place
     expect(main.get_by_role("heading", name=parts[1].title)).to_be_visible(timeout=30_000)
 
-    toc = page.get_by_test_id("stSidebar").get_by_role("radiogroup", name="Sections")
-    toc.get_by_text(f"{len(parts)}. {parts[-1].title}").click()
+    toc = page.get_by_test_id("stSidebar").get_by_role("navigation", name="Sections")
+    here = toc.get_by_role("link", name=f"2. {parts[1].title}")
+    expect(here).to_have_attribute("aria-current", "page")
+    last = toc.get_by_role("link", name=f"{len(parts)}. {parts[-1].title}")
+    last.focus()
+    page.keyboard.press("Enter")  # the keyboard stays on the contents' link it followed
     expect(main.get_by_role("heading", name=parts[-1].title)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(re.compile(rf"section={len(parts)}"))
-    expect(page.get_by_role("button", name=re.compile("→$"))).to_have_count(0)
+    expect(last).to_have_attribute("aria-current", "page")
+    expect(last).to_be_focused()
+    expect(page.get_by_role("link", name=re.compile("^Next: .*→$"))).to_have_count(0)
+    assert f"learner={token}" in page.url
 
     # another lesson from the sidebar's list, by keyboard: it opens at its first section
     other = "interleaved-zero-bubble"
