@@ -19,7 +19,9 @@ only ever adds time).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,17 +78,28 @@ def app_pages(lessons: dict[str, int], whole: bool = False) -> list[tuple[str, s
     return [*pages, ("lab", "/lab")]
 
 
-def lesson_sections() -> dict[str, int]:
-    """Lesson id → how many sections it has."""
-    from lessons.loader import load_catalog
-    from lessons.sections import sections
+SECTIONS_PY = (
+    "import json; from pathlib import Path; from lessons.loader import load_catalog; "
+    "from lessons.sections import sections; "
+    "print(json.dumps({l.id: len(sections(l)) for l in "
+    "load_catalog(Path('content/lessons')).lessons}))"
+)
 
-    course = load_catalog(ROOT / "content" / "lessons")
-    return {lesson.id: len(sections(lesson)) for lesson in course.lessons}
+
+def lesson_sections(root: Path = ROOT) -> dict[str, int]:
+    """Lesson id → how many sections it has, in the checkout at `root` (asked in a process
+    of its own there, so another checkout's code and content answer for it)."""
+    out = subprocess.run(
+        [sys.executable, "-c", SECTIONS_PY], cwd=root, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
 
 
-def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int):
-    """Seconds per load: {"blank": [...], "home": [...], "home (before)": [...], ...}."""
+def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int, lacks=None):
+    """Seconds per load: {"blank": [...], "home": [...], "home (before)": [...], ...}.
+    `lacks`: app label → the paths that app does not have (a section the other checkout's
+    lesson lacks), left out for it."""
+    lacks = lacks or {}
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     times: dict[str, list[float]] = {"blank": [], "blank at /page": []}
@@ -96,11 +109,12 @@ def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int)
         if label == "blank at /page":
             continue
         for _, path in pages:
-            load(page, app.url + path)
+            if path not in lacks.get(label, ()):
+                load(page, app.url + path)
     for _ in range(rounds):
         for name, path in pages:
             for label, app in apps.items():
-                if label != "blank at /page":
+                if label != "blank at /page" and path not in lacks.get(label, ()):
                     times.setdefault(name + label, []).append(load(page, app.url + path))
             times["blank"].append(load(page, blank.url))
             times["blank at /page"].append(load(page, apps["blank at /page"].url + "/page"))
@@ -178,7 +192,10 @@ def main() -> None:
         for d in dirs:
             d.mkdir()
         apps = {"": Server(dirs[0])}
+        lacks = {}
         if args.before:
+            theirs = {path for _, path in app_pages(lesson_sections(args.before), args.whole)}
+            lacks[" (before)"] = {path for _, path in pages} - theirs
             apps[" (before)"] = Server(dirs[2], root=args.before.resolve())
         blank = BlankServer(dirs[1])
         apps["blank at /page"] = BlankServer(dirs[3], BLANK_NAV_APP)
@@ -188,7 +205,7 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 t0 = time.perf_counter()
-                times = measure(browser, apps, blank, pages, args.rounds)
+                times = measure(browser, apps, blank, pages, args.rounds, lacks)
                 clicks = click_to_chart(browser, apps[""]) if args.click else {}
                 browser.close()
         finally:
