@@ -18,7 +18,7 @@ token), then the torchrun `pid`; `finish` only ends a row that is still running 
 its caller's, and the worker refreshes `heartbeat_at` while the job runs. Admission (who may
 queue what) is runner/admission.py.
 
-Storage is storage/db.py, one list of MIGRATIONS for both engines:
+Storage is storage/db.py, with the table's MIGRATIONS (runner/job_table.py) for both engines:
 - SQLite (`jobs.db`, the default): WAL, one connection per call; one consuming worker per
   file (the lock of runner/queue_lock.py), so a worker that starts knows every row left
   running is a dead worker's: it kills what carries the row's token and interrupts it.
@@ -35,49 +35,23 @@ import dataclasses
 import json
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from runner import admission
-from runner.spec import JobSpec, from_mapping
+from runner.job_table import (
+    CACHE_MESSAGE,
+    INTERRUPTED_MESSAGE,
+    MIGRATIONS,
+    STATES,
+    Job,
+    adopt_unversioned,
+    utc_now,
+)
+from runner.spec import JobSpec
 from storage.db import Database, configured_url, open_database, shared
-
-STATES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
-CACHE_MESSAGE = "served from cache"
-INTERRUPTED_MESSAGE = "the app stopped while this job ran; submit it again"
 
 HEARTBEAT_STALE_S = 60.0
 """A running job whose heartbeat is older than this has lost its worker (workers beat every 5 s)."""
-
-_ADDED_COLUMNS = {  # migration 2: the trust columns (owner, token, pid, …)
-    "owner": "TEXT NOT NULL DEFAULT ''",
-    "token": "TEXT NOT NULL DEFAULT ''",
-    "pid": "INTEGER",
-    "heartbeat_at": "TEXT",
-    "timeout_s": "REAL",
-    "claim_seq": "INTEGER",
-}
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # IF NOT EXISTS: files made before versioning already have these
-        """CREATE TABLE IF NOT EXISTS jobs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            spec_json TEXT NOT NULL, key TEXT NOT NULL, device TEXT NOT NULL,
-            state TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0, phase TEXT NOT NULL DEFAULT '',
-            message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, started_at TEXT,
-            finished_at TEXT, out_dir TEXT NOT NULL DEFAULT '', log_path TEXT NOT NULL DEFAULT '',
-            cancel_requested INTEGER NOT NULL DEFAULT 0, requested_by TEXT NOT NULL DEFAULT '')""",
-        "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, device)",
-        "CREATE INDEX IF NOT EXISTS jobs_key ON jobs(key, state)",
-    ),
-    tuple(f"ALTER TABLE jobs ADD COLUMN {name} {kind}" for name, kind in _ADDED_COLUMNS.items()),
-    (
-        "ALTER TABLE jobs ADD COLUMN launcher TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE jobs ADD COLUMN location TEXT NOT NULL DEFAULT ''",
-        "CREATE UNIQUE INDEX jobs_one_running_per_device ON jobs(device) WHERE state = 'running'",
-    ),
-)
-"""`MIGRATIONS[i]` takes the jobs schema from version i to i + 1; append, never edit."""
-
 
 _wakeups: dict[str, threading.Event] = {}
 _wakeups_lock = threading.Lock()
@@ -104,53 +78,6 @@ def default_queue() -> JobQueue:
     return JobQueue(shared(url) if url else data / "jobs.db", results or data / "results")
 
 
-def _now(delta_s: float = 0.0) -> str:
-    moment = datetime.now(timezone.utc) + timedelta(seconds=delta_s)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-@dataclasses.dataclass(frozen=True)
-class Job:
-    """One row of the jobs table."""
-
-    id: int
-    spec: JobSpec
-    key: str
-    device: str  # the device set, "cpu" or "cuda": one running job per set
-    state: str  # queued | running | done | failed | cancelled | interrupted
-    progress: float  # 0..1, from the workload's progress.json
-    phase: str
-    message: str  # one line: the failing rank's exception, "served from cache", ...
-    created_at: str
-    started_at: str | None
-    finished_at: str | None
-    out_dir: Path
-    log_path: Path
-    cancel_requested: bool
-    requested_by: str  # "learner:<id>" or "instructor:<id>"; empty for CLI/bench jobs
-    owner: str = ""  # the worker that claimed it (runner.worker.owner_id())
-    token: str = ""  # PARALAB_JOB_TOKEN of every process of the job
-    pid: int | None = None  # torchrun's pid, once started
-    heartbeat_at: str | None = None  # last sign of life from the owner while it runs
-    timeout_s: float | None = None  # the requester's limit; None: the worker's default
-    claim_seq: int | None = None  # order of claims, for fair turns between requesters
-    launcher: str = ""  # runner/launchers: local | slurm
-    location: str = ""  # where it runs, in the launcher's words ("vm (local)", "Slurm job 7")
-
-    @property
-    def trace_path(self) -> Path | None:
-        path = self.out_dir / "trace.json"
-        return path if self.state == "done" and path.is_file() else None
-
-    @classmethod
-    def from_row(cls, row) -> Job:
-        data = dict(row)
-        data["spec"] = from_mapping(json.loads(data.pop("spec_json")))
-        data["out_dir"], data["log_path"] = Path(data["out_dir"]), Path(data["log_path"])
-        data["cancel_requested"] = bool(data["cancel_requested"])
-        return cls(**data)
-
-
 class JobQueue:
     """Jobs persisted in SQLite or PostgreSQL; results of job N live in results_dir/N/."""
 
@@ -161,7 +88,7 @@ class JobQueue:
         self.results_dir = Path(results_dir)
         self.results_dir.mkdir(parents=True, exist_ok=True)
         if self.db_path is not None:
-            _adopt_unversioned(self.db)
+            adopt_unversioned(self.db)
         self.db.migrate("jobs", MIGRATIONS)
 
     @property
@@ -210,7 +137,7 @@ class JobQueue:
         return self.get(job_id)
 
     def _insert(self, db, spec, key, device, requested_by, limits, cached) -> int:
-        now = _now()
+        now = utc_now()
         cur = db.execute(
             "INSERT INTO jobs (spec_json, key, device, state, created_at, requested_by,"
             " timeout_s) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
@@ -290,7 +217,7 @@ class JobQueue:
             db.execute(
                 "UPDATE jobs SET state='cancelled', message='cancelled before it started',"
                 " finished_at=? WHERE id=? AND state='queued'" + mine,
-                (_now(), job_id, *extra),
+                (utc_now(), job_id, *extra),
             )
             db.execute(
                 "UPDATE jobs SET cancel_requested=1 WHERE id=? AND state='running'" + mine,
@@ -317,7 +244,7 @@ class JobQueue:
                 if job_id is None:
                     return None
                 seq = db.execute("SELECT COALESCE(MAX(claim_seq), 0) + 1 FROM jobs").fetchone()[0]
-                now = _now()
+                now = utc_now()
                 db.execute(
                     "UPDATE jobs SET state='running', started_at=?, heartbeat_at=?,"
                     " phase='starting', owner=?, token=?, claim_seq=? WHERE id=?",
@@ -348,7 +275,7 @@ class JobQueue:
     def heartbeat(self, job_id: int, owner: str) -> bool:
         """The owner is alive and still runs the job; False when it is no longer its job."""
         sql = "UPDATE jobs SET heartbeat_at=? WHERE id=? AND owner=? AND state='running'"
-        return self._write(sql, _now(), job_id, owner) == 1
+        return self._write(sql, utc_now(), job_id, owner) == 1
 
     def set_location(self, job_id: int, launcher: str, location: str) -> None:
         """Which launcher runs the job, and where (shown on the lab page)."""
@@ -359,7 +286,7 @@ class JobQueue:
         rows = self._read(
             "SELECT * FROM jobs WHERE state='running'"
             " AND (heartbeat_at IS NULL OR heartbeat_at < ?)",
-            _now(-stale_after_s),
+            utc_now(-stale_after_s),
         )
         return [Job.from_row(r) for r in rows]
 
@@ -380,7 +307,7 @@ class JobQueue:
             " progress=CASE WHEN ?1='done' THEN 1 ELSE progress END,"
             " phase=CASE WHEN ?1='done' THEN 'done' ELSE phase END"
             " WHERE id=?4 AND state='running' AND (?5 IS NULL OR owner=?5)",
-            *(state, message, _now(), job_id, owner),
+            *(state, message, utc_now(), job_id, owner),
         )
         return self.get(job_id) if changed else None
 
@@ -396,25 +323,10 @@ class JobQueue:
         """
         if stale_after_s is None and not self.exclusive:
             stale_after_s = HEARTBEAT_STALE_S
-        cutoff = None if stale_after_s is None else _now(-stale_after_s)
+        cutoff = None if stale_after_s is None else utc_now(-stale_after_s)
         sql = (
             "UPDATE jobs SET state='interrupted', message=?, finished_at=?"
             " WHERE state='running' AND (?3 IS NULL OR id=?3)"
             " AND (?4 IS NULL OR heartbeat_at IS NULL OR heartbeat_at < ?4)"
         )
-        return self._write(sql, INTERRUPTED_MESSAGE, _now(), job_id, cutoff)
-
-
-def _adopt_unversioned(db: Database) -> None:
-    """A jobs.db made before versioned migrations (user_version 0, its columns added one by
-    one): add what it lacks of migrations 1–2 and call it version 2, so migration 3 applies."""
-    if db.schema_version("jobs") != 0:
-        return
-    with db.write() as conn:
-        have = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-        if not have or conn.execute("PRAGMA user_version").fetchone()[0] != 0:
-            return  # a new file: the migrations make everything
-        for name, kind in _ADDED_COLUMNS.items():
-            if name not in have:
-                conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
-        conn.execute("PRAGMA user_version=2")
+        return self._write(sql, INTERRUPTED_MESSAGE, utc_now(), job_id, cutoff)

@@ -34,7 +34,8 @@ from collections.abc import Callable
 from typing import Any
 
 from runner import launch, launchers
-from runner.queue import HEARTBEAT_STALE_S, Job, JobQueue, wakeup
+from runner.job_table import Job
+from runner.queue import HEARTBEAT_STALE_S, JobQueue, wakeup
 from runner.queue_lock import QueueLock, SharedQueue
 from storage.db import store_errors
 

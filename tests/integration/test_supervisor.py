@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from runner import launch
-from runner.queue import CACHE_MESSAGE, JobQueue
+from runner.job_table import CACHE_MESSAGE
+from runner.queue import JobQueue
 from runner.spec import JobSpec
 from runner.worker import Worker, ensure_worker_thread, stop_worker_threads
 from tests.integration.conftest import alive, wait_for

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from runner.queue import MIGRATIONS, JobQueue
+from runner.job_table import MIGRATIONS
+from runner.queue import JobQueue
 from storage.postgres import translate, translate_ddl
 
 
