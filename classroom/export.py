@@ -25,6 +25,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from classroom.essays import Essay
 from classroom.models import Attempt, states_from_attempts
 from classroom.progress import lesson_progress
 from classroom.store import Store
@@ -59,15 +60,19 @@ SUMMARY_COLUMNS = (
     "solved",
     "tries",
     "revealed",
+    "essays_to_grade",
     "total_score",
     "total_points",
     "max_points",
     "percent",
 )
-"""Columns of `summary_rows`: `total_score` sums each question's best score (0..1 each),
-`total_points` the same weighted by points, `max_points` the lesson's points and `percent`
-total_points ÷ max_points × 100 (both empty when the lesson is not known); `tries` all
-tries, `revealed` questions whose answer was shown."""
+"""Columns of `summary_rows`: `total_score` sums each question's best score (0..1 each; an
+essay's grade once graded), `total_points` the same weighted by points, `max_points` the
+lesson's points (its essays' included) and `percent` total_points ÷ max_points × 100 (both
+empty when the lesson is not known); `answered` counts submitted essays, `solved` only
+auto-graded questions (an essay is graded, not solved); `tries` all tries of auto-graded
+questions, `revealed` questions whose answer was shown, `essays_to_grade` the learner's
+essays in the lesson still without a grade (the total is final when it is 0)."""
 
 ESSAY_COLUMNS = (
     "learner",
@@ -151,7 +156,8 @@ def _attempt_row(names, attempt: Attempt, weight: float, revealed: bool) -> dict
 
 
 def summary_rows(store: Store, points: Points | None = None) -> list[dict[str, Any]]:
-    """One row per learner and lesson they tried, by learner id then lesson id.
+    """One row per learner and lesson they tried (an attempt or an essay), by learner id
+    then lesson id.
 
     Without `points` for a lesson, only questions with attempts are known here, so the row
     says how many were answered and solved, and `max_points` is left empty.
@@ -160,32 +166,43 @@ def summary_rows(store: Store, points: Points | None = None) -> list[dict[str, A
     groups: dict[tuple[int, str], list[Attempt]] = {}
     for attempt in store.attempts():
         groups.setdefault((attempt.learner_id, attempt.lesson_id), []).append(attempt)
+    essays: dict[tuple[int, str], list[Essay]] = {}
+    for essay in store.essays():
+        essays.setdefault((essay.learner_id, essay.lesson_id), []).append(essay)
     reveals = store.reveals()
     rows = []
-    for learner_id, lesson_id in sorted(groups):
+    for learner_id, lesson_id in sorted(groups.keys() | essays.keys()):
         shown = [q for who, lesson, q in reveals if (who, lesson) == (learner_id, lesson_id)]
-        states = states_from_attempts(groups[learner_id, lesson_id], shown)
+        states = states_from_attempts(groups.get((learner_id, lesson_id), []), shown)
         weights = (points or {}).get(lesson_id)
-        rows.append(_summary_row(names[learner_id], learner_id, lesson_id, states, weights))
+        written = essays.get((learner_id, lesson_id), [])
+        rows.append(
+            _summary_row(names[learner_id], learner_id, lesson_id, states, written, weights)
+        )
     return rows
 
 
-def _summary_row(name: str, learner_id: int, lesson_id: str, states, weights) -> dict[str, Any]:
+def _summary_row(
+    name: str, learner_id: int, lesson_id: str, states, essays: list[Essay], weights
+) -> dict[str, Any]:
     progress = lesson_progress(sorted(states), states)
     # with the lesson's points known, a question no longer in it counts for nothing (it is
     # not in the maximum either: a percent over 100 otherwise); unknown lesson: 1 point each
     default = 1.0 if weights is None else 0.0
-    got = sum(s.best_score * (weights or {}).get(q, default) for q, s in states.items())
+    best = {q: s.best_score for q, s in states.items()}
+    best |= {e.question_id: e.grade for e in essays if e.grade is not None}
+    got = sum(score * (weights or {}).get(q, default) for q, score in best.items())
     most = sum(weights.values()) if weights is not None else None
     return {
         "learner": name,
         "learner_id": learner_id,
         "lesson": lesson_id,
-        "answered": progress.answered,
+        "answered": progress.answered + len(essays),
         "solved": progress.solved,
         "tries": sum(state.tries for state in states.values()),
         "revealed": sum(state.revealed for state in states.values()),
-        "total_score": progress.score_sum,
+        "essays_to_grade": sum(1 for e in essays if e.grade is None),
+        "total_score": sum(best.values()),
         "total_points": got,
         "max_points": most,
         "percent": percent(got, most),

@@ -24,11 +24,11 @@ if not instructor_unlocked():
 points = points_of(catalog().lessons)
 attempts = export_rows(store(), points)
 summary = summary_rows(store(), points)
-learners = {row["learner_id"] for row in attempts}
+learners = {row["learner_id"] for row in summary}  # an attempt or an essay
 a, b, c = st.columns(3)
 a.metric("Learners who answered", len(learners))
 b.metric("Attempts", len(attempts))
-c.metric("Lessons touched", len({row["lesson"] for row in attempts}))
+c.metric("Lessons touched", len({row["lesson"] for row in summary}))
 
 st.subheader("Live: the class on one lesson")
 live_class_view()
@@ -79,12 +79,17 @@ with st.expander(f"What Moodle XML cannot carry ({len(xml_notes)} notes)"):
     st.caption("Ordering questions with several right orders (a `precedes` graph) are left out.")
     st.code("\n".join(xml_notes) or "nothing", language="text")
 
-if not attempts:
+if not summary:
     st.info("No answers yet. Scores appear here as soon as learners submit answers.")
     st.stop()
 
 st.subheader("Per learner and lesson")
 st.dataframe(summary, hide_index=True, width="stretch", key="summary_table")
+if any(row["essays_to_grade"] for row in summary):
+    st.caption(
+        "A graded essay counts in its lesson's total; *essays_to_grade* says how many still "
+        "wait for a grade (grade them under Open answers), so those totals are not final."
+    )
 
 st.subheader("Download")
 col1, col2, col3 = st.columns(3)

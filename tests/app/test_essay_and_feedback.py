@@ -133,3 +133,53 @@ def test_signed_out_learner_can_write_and_see_the_model_answer(store):
     assert not at.exception
     assert any("doubling DP halves m" in i.value for i in at.info)
     assert store.essays() == []
+
+
+def _progress_tables(at):
+    """The lesson's table of questions and its table of open answers (AppTest's dataframes
+    carry no key: found by their columns)."""
+    tables = [d.value for d in at.dataframe]
+    solved = next(t for t in tables if "question" in t.columns)
+    return solved, next(t for t in tables if "open answer" in t.columns)
+
+
+def _summary(at):
+    return next(d.value for d in at.dataframe if "essays_to_grade" in d.value.columns)
+
+
+def test_my_progress_keeps_essays_apart_with_where_each_stands(learner, store):
+    """The bar counts the questions that can be solved; an essay is listed apart, as not
+    written, waiting for a grade, or graded (with the grade)."""
+    store.record_attempt(learner.id, LESSON, "q-tf", "true", 1.0, 1.0, True)
+    at = page("progress", learner=learner.token).run()
+    assert not at.exception
+    solved, essays = _progress_tables(at)
+    assert "q-essay" not in set(solved["question"])
+    assert at.get("progress")[0].proto.text == f"1/{len(solved)} solved"
+    assert list(essays["status"]) == ["not written"]
+
+    store.submit_essay(learner.id, LESSON, "q-essay", "m per pipeline shrinks as DP grows")
+    store.self_assess_essay(learner.id, LESSON, "q-essay", [0], 0.5)
+    _, essays = _progress_tables(page("progress", learner=learner.token).run())
+    assert (essays["status"][0], essays["your self-assessment"][0]) == ("waiting for a grade", 0.5)
+
+    store.grade_essay(learner.id, LESSON, "q-essay", [0, 1], 0.75)
+    _, essays = _progress_tables(page("progress", learner=learner.token).run())
+    assert (essays["status"][0], essays["grade"][0]) == ("graded", 0.75)
+
+
+def test_the_instructor_summary_counts_a_graded_essay(monkeypatch, learner, store):
+    """A learner who has only written an essay is in the summary, marked as waiting for a
+    grade; once graded, the essay's points are in the lesson's total."""
+    store.submit_essay(learner.id, LESSON, "q-essay", "m per pipeline shrinks as DP grows")
+    at = unlocked_instructor(monkeypatch)
+    summary = _summary(at)
+    row = summary[summary["lesson"] == LESSON].iloc[0]
+    assert (row["answered"], row["essays_to_grade"], row["total_points"]) == (1, 1, 0.0)
+    assert any("essays_to_grade" in c.value for c in at.caption)
+
+    store.grade_essay(learner.id, LESSON, "q-essay", [0, 1], 0.75)
+    at = unlocked_instructor(monkeypatch)
+    row = _summary(at).iloc[0]
+    assert (row["essays_to_grade"], row["total_points"]) == (0, 1.5)  # 0.75 × 2 points
+    assert not any("essays_to_grade" in c.value for c in at.caption)

@@ -209,8 +209,9 @@ def test_every_score_export_carries_percent_of_maximum_points(store: Store) -> N
     assert [r["percent"] for r in essay_rows(store, points)] == [75.0]
     csv_rows = parse(to_csv(export_rows(store, points), EXPORT_COLUMNS))
     assert [r["percent"] for r in csv_rows] == ["50.0", "", "100.0"]
-    assert [r["percent"] for r in parse(to_csv(summary_rows(store, points)))] == ["", "30.0"]
-    assert [r["percent"] for r in json.loads(to_json(summary_rows(store, points)))] == [None, 30.0]
+    # graded, the essay's 0.75 × 2 points join the total: (1.5 + 1.5) / 5
+    assert [r["percent"] for r in parse(to_csv(summary_rows(store, points)))] == ["", "60.0"]
+    assert [r["percent"] for r in json.loads(to_json(summary_rows(store, points)))] == [None, 60.0]
     for columns in (EXPORT_COLUMNS, SUMMARY_COLUMNS, ESSAY_COLUMNS):  # beside the maximum
         assert columns.index("percent") == columns.index("max_points") + 1
 
@@ -226,3 +227,32 @@ def test_a_question_removed_from_its_lesson_does_not_push_the_summary_over_100(s
 def test_percent_rounds_to_one_decimal_and_is_empty_without_a_maximum() -> None:
     assert (percent(1, 3), percent(2, 3), percent(0.0, 2)) == (33.3, 66.7, 0.0)
     assert (percent(1, 0), percent(None, 2), percent(1, None)) == (None, None, None)
+
+
+def test_a_graded_essay_counts_in_the_lesson_summary(store: Store) -> None:
+    """An essay's points are in the lesson's maximum, so its grade is in the total once
+    given (as a Moodle quiz counts a graded essay); until then the row says how many of
+    the learner's essays wait for a grade. A learner who only wrote an essay has a row."""
+    ada, bob = store.create_learner("Ada"), store.create_learner("Bob")
+    store.record_attempt(ada.id, "case", "q1", "a", 1.0, 1.0, True)  # 1 × 1 point
+    store.submit_essay(ada.id, "case", "e1", "Because the ramps idle.")  # worth 2 points
+    store.submit_essay(bob.id, "case", "e1", "Memory, then bandwidth.")
+    points = {"case": {"q1": 1.0, "e1": 2.0}}
+
+    def summary() -> dict[str, dict]:
+        return {r["learner"]: r for r in summary_rows(store, points)}
+
+    before = summary()
+    assert (before["Ada"]["total_points"], before["Ada"]["max_points"]) == (1.0, 3.0)
+    assert (before["Ada"]["answered"], before["Ada"]["essays_to_grade"]) == (2, 1)
+    assert (before["Bob"]["answered"], before["Bob"]["solved"], before["Bob"]["tries"]) == (1, 0, 0)
+    assert (before["Bob"]["total_points"], before["Bob"]["percent"]) == (0.0, 0.0)
+
+    store.grade_essay(ada.id, "case", "e1", [0, 1], 1.0)
+    store.grade_essay(bob.id, "case", "e1", [0], 0.5)
+    after = summary()
+    assert (after["Ada"]["total_points"], after["Ada"]["percent"]) == (3.0, 100.0)
+    assert (after["Ada"]["total_score"], after["Ada"]["essays_to_grade"]) == (2.0, 0)
+    assert (after["Bob"]["total_points"], after["Bob"]["percent"]) == (1.0, 33.3)
+    assert after["Bob"]["solved"] == 0  # an essay is graded, not solved
+    assert [tuple(r) for r in summary_rows(store, points)] == [SUMMARY_COLUMNS] * 2
