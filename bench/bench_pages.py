@@ -81,24 +81,41 @@ def app_pages(lessons: dict[str, int], whole: bool = False) -> list[tuple[str, s
 SECTIONS_PY = (
     "import json; from pathlib import Path; from lessons.loader import load_catalog; "
     "from lessons.sections import sections; "
-    "print(json.dumps({l.id: len(sections(l)) for l in "
+    "print(json.dumps({l.id: [s.title for s in sections(l)] for l in "
     "load_catalog(Path('content/lessons')).lessons}))"
 )
 
 
-def lesson_sections(root: Path = ROOT) -> dict[str, int]:
-    """Lesson id → how many sections it has, in the checkout at `root` (asked in a process
-    of its own there, so another checkout's code and content answer for it)."""
+def lesson_sections(root: Path = ROOT) -> dict[str, list[str]] | None:
+    """Lesson id → its sections' titles, in the checkout at `root` (asked in a process of
+    its own there, so another checkout's code and content answer for it); None, said why,
+    where that checkout cannot tell (one from before lessons had sections)."""
     out = subprocess.run(
-        [sys.executable, "-c", SECTIONS_PY], cwd=root, capture_output=True, text=True, check=True
+        [sys.executable, "-c", SECTIONS_PY], cwd=root, capture_output=True, text=True
     )
+    if out.returncode != 0:
+        why = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"{root}: no section titles ({why}); its pages are timed by number", file=sys.stderr)
+        return None
     return json.loads(out.stdout)
+
+
+def unlike(ours: dict[str, list[str]], theirs: dict[str, list[str]] | None) -> set[str]:
+    """Paths of our sections that the other checkout lacks or calls by another title (a
+    lesson cut anew): timing those against it would compare different pages."""
+    if theirs is None:
+        return set()
+    return {
+        f"/lesson?lesson={lesson}&section={n}"
+        for lesson, titles in ours.items()
+        for n, title in enumerate(titles, 1)
+        if theirs.get(lesson, [])[n - 1 : n] != [title]
+    }
 
 
 def measure(browser, apps: dict[str, Server], blank: Server, pages, rounds: int, lacks=None):
     """Seconds per load: {"blank": [...], "home": [...], "home (before)": [...], ...}.
-    `lacks`: app label → the paths that app does not have (a section the other checkout's
-    lesson lacks), left out for it."""
+    `lacks`: app label → the paths not to time on that app (`unlike`)."""
     lacks = lacks or {}
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -181,7 +198,8 @@ def main() -> None:
     ap.add_argument("--before", type=Path, help="another checkout to time in the same rounds")
     ap.add_argument("--click", action="store_true", help="also time click Run → chart")
     args = ap.parse_args()
-    pages = app_pages(lesson_sections(), args.whole)
+    ours = lesson_sections()
+    pages = app_pages({lesson: len(titles) for lesson, titles in ours.items()}, args.whole)
     if args.pages:
         wanted = {w.replace("lesson:", "lesson ") for w in args.pages.split(",")}
         pages = [p for p in pages if p[0] in wanted or p[0].rsplit(" ", 1)[0] in wanted]
@@ -194,8 +212,7 @@ def main() -> None:
         apps = {"": Server(dirs[0])}
         lacks = {}
         if args.before:
-            theirs = {path for _, path in app_pages(lesson_sections(args.before), args.whole)}
-            lacks[" (before)"] = {path for _, path in pages} - theirs
+            lacks[" (before)"] = unlike(ours, lesson_sections(args.before))
             apps[" (before)"] = Server(dirs[2], root=args.before.resolve())
         blank = BlankServer(dirs[1])
         apps["blank at /page"] = BlankServer(dirs[3], BLANK_NAV_APP)

@@ -69,7 +69,8 @@ SUMMARY_COLUMNS = (
 """Columns of `summary_rows`: `total_score` sums each question's best score (0..1 each; an
 essay's grade once graded), `total_points` the same weighted by points, `max_points` the
 lesson's points (its essays' included) and `percent` total_points ÷ max_points × 100 (both
-empty when the lesson is not known); `answered` counts submitted essays, `solved` only
+empty when the lesson is not known); `answered` the questions tried and the essays
+submitted, `solved` only
 auto-graded questions (an essay is graded, not solved); `tries` all tries of auto-graded
 questions, `revealed` questions whose answer was shown, `essays_to_grade` the learner's
 essays in the lesson still without a grade (the total is final when it is 0)."""
@@ -159,8 +160,8 @@ def summary_rows(store: Store, points: Points | None = None) -> list[dict[str, A
     """One row per learner and lesson they tried (an attempt or an essay), by learner id
     then lesson id.
 
-    Without `points` for a lesson, only questions with attempts are known here, so the row
-    says how many were answered and solved, and `max_points` is left empty.
+    Without `points` for a lesson, only questions with attempts or essays are known here, so
+    the row says how many were answered and solved, and `max_points` is left empty.
     """
     names = {learner.id: learner.name for learner in store.list_learners()}
     groups: dict[tuple[int, str], list[Attempt]] = {}
@@ -197,7 +198,9 @@ def _summary_row(
         "learner": name,
         "learner_id": learner_id,
         "lesson": lesson_id,
-        "answered": progress.answered + len(essays),
+        "answered": len(
+            {q for q, s in states.items() if s.tries > 0} | {e.question_id for e in essays}
+        ),
         "solved": progress.solved,
         "tries": sum(state.tries for state in states.values()),
         "revealed": sum(state.revealed for state in states.values()),

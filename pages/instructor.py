@@ -4,6 +4,8 @@ import streamlit as st
 
 from classroom.export import (
     ESSAY_COLUMNS,
+    EXPORT_COLUMNS,
+    SUMMARY_COLUMNS,
     essay_rows,
     export_rows,
     points_of,
@@ -94,7 +96,11 @@ if any(row["essays_to_grade"] for row in summary):
 st.subheader("Download")
 col1, col2, col3 = st.columns(3)
 col1.download_button(
-    "Attempts (CSV)", to_csv(attempts), "paralab-attempts.csv", "text/csv", key="dl_attempts_csv"
+    "Attempts (CSV)",
+    to_csv(attempts, EXPORT_COLUMNS),  # the header even when only essays were written
+    "paralab-attempts.csv",
+    "text/csv",
+    key="dl_attempts_csv",
 )
 col2.download_button(
     "Attempts (JSON)",
@@ -104,7 +110,11 @@ col2.download_button(
     key="dl_attempts_json",
 )
 col3.download_button(
-    "Summary (CSV)", to_csv(summary), "paralab-summary.csv", "text/csv", key="dl_summary_csv"
+    "Summary (CSV)",
+    to_csv(summary, SUMMARY_COLUMNS),
+    "paralab-summary.csv",
+    "text/csv",
+    key="dl_summary_csv",
 )
 st.caption(
     "CSV cells that begin with =, +, − or @ are prefixed with ' so a spreadsheet never runs them."
