@@ -27,7 +27,9 @@ def essay_status(essay) -> str:
 for lesson in catalog().lessons:
     states = store().question_state(learner.id, lesson.id)
     graded = set(auto_graded_ids(lesson))  # essays are graded by a person, not solved
-    progress = lesson_progress([q.id for q in lesson.questions() if q.id in graded], states)
+    questions = [q for q in lesson.questions() if q.id in graded]
+    essays = [q for q in lesson.questions() if q.id not in graded]
+    progress = lesson_progress([q.id for q in questions], states)
     with st.container(border=True, key=f"progress-{lesson.id}"):
         st.markdown(f"#### {lesson.title}")
         st.progress(progress.solved_fraction, text=f"{progress.solved}/{progress.total} solved")
@@ -39,8 +41,7 @@ for lesson in catalog().lessons:
                 "best score": states[q.id].best_score if q.id in states else None,
                 "solved": bool(states.get(q.id) and states[q.id].solved),
             }
-            for q in lesson.questions()
-            if q.id in graded
+            for q in questions
         ]
         st.dataframe(
             rows,
@@ -49,7 +50,6 @@ for lesson in catalog().lessons:
             column_config={"best score": st.column_config.ProgressColumn("best score", **SCORE)},
             key=f"progress-table-{lesson.id}",
         )
-        essays = [q for q in lesson.questions() if q.id not in graded]
         if not essays:
             continue
         written = {q.id: store().essay(learner.id, lesson.id, q.id) for q in essays}
